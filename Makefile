@@ -1,0 +1,44 @@
+# Learning from Mistakes — two commands for a newcomer: `make book` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+
+.PHONY: book test figures lock notebooks serve clean clean-cache bench env
+
+# The environment: a virtualenv with the exact versions of the lock file and the
+# package installed editable from code/.  Rebuilt when the lock or pyproject changes.
+$(STAMP): $(LOCK) pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+env: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/python scripts/build_book.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+figures: $(STAMP)
+	$(BIN)/python scripts/make_figures.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/step_time.py
+
+# Regenerate the lock file from pyproject.toml's ranges in a throw-away environment.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[book,test]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' > $(LOCK)
+	rm -rf .lock-venv
+
+clean:
+	rm -rf _build
+
+clean-cache:
+	rm -rf _build/.jupyter_cache
