@@ -1,0 +1,31 @@
+"""One call at the top of every chapter: reproducible, crisp, deterministic output.
+
+``setup()`` fixes NumPy's print precision, applies the book's plotting style, asks the
+notebook for SVG figures with a PNG fallback (the HTML shows the SVG; the PDF edition
+and plain Jupyter can use the PNG) and pins the SVG metadata (hash salt, date) so two
+builds write byte-identical figures.
+"""
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import numpy as np
+
+
+def setup() -> None:
+    """Configure NumPy, Matplotlib and the notebook's figure formats for the book."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    np.set_printoptions(precision=4, suppress=True, linewidth=100)
+    matplotlib.rcParams["svg.hashsalt"] = "learning-from-mistakes"
+    try:
+        from .plotting import use_book_style
+    except ImportError:  # pragma: no cover - plotting is part of the package
+        pass
+    else:
+        use_book_style()
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # outside Jupyter there is nothing to configure
+        return
+    set_matplotlib_formats("svg", "png")

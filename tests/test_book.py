@@ -1,0 +1,62 @@
+"""The whole book builds with warnings as errors, executing every chapter.
+
+This is the slow test: it runs ``scripts/build_book.py`` (``-W -n --keep-going``) into a
+temporary output folder, reusing the execution cache (which the script invalidates
+whenever the package changes).
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _toc_files(entry):
+    if isinstance(entry, dict):
+        if "file" in entry:
+            yield entry["file"]
+        if "root" in entry:
+            yield entry["root"]
+        for key in ("parts", "chapters", "sections"):
+            for child in entry.get(key, []):
+                yield from _toc_files(child)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_book.py"), "--path-output", str(out)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-6000:]
+    return out / "_build" / "html", log
+
+
+@pytest.mark.book
+def test_every_page_in_the_toc_is_built(built_book):
+    html, _ = built_book
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = list(_toc_files(toc))
+    assert "intro" in pages
+    for page in pages:
+        assert (html / f"{Path(page).with_suffix('')}.html").exists(), page
+
+
+@pytest.mark.book
+def test_build_reports_no_warning(built_book):
+    _, log = built_book
+    assert not re.search(r"WARNING|ERROR", log), [l for l in log.splitlines() if "WARNING" in l or "ERROR" in l][:20]
+
+
+@pytest.mark.book
+def test_welcome_page_shows_family_tree_with_alt_text(built_book):
+    html, _ = built_book
+    page = (html / "intro.html").read_text()
+    assert "family_tree.svg" in page
+    assert re.search(r'<img[^>]*alt="A family tree of optimizers', page)
