@@ -5,10 +5,10 @@ Every optimizer here is a :func:`~descent.transforms.chain` of the blocks in
 the same name (the test-suite checks this step by step).  ``lr`` may be a number or a
 schedule ``k -> lr`` from :mod:`descent.schedules`.
 
-Notation: :math:`g_k` is the gradient at step :math:`k = 1, 2, \dots`, :math:`\alpha` the
-learning rate (PyTorch's ``lr``), :math:`\lambda` the weight decay.  With
+Notation (the book's): :math:`g_k = \nabla f(\theta_{k-1})` is the gradient used by step :math:`k = 1, 2, \dots`, :math:`\alpha` the
+learning rate (PyTorch's ``lr``), :math:`\lambda_{\mathrm{wd}}` the weight decay.  With
 ``weight_decay > 0`` every optimizer except :func:`adamw` first replaces
-:math:`g_k` by :math:`g_k + \lambda\theta_k` (L2 regularisation), as PyTorch does.
+:math:`g_k` by :math:`g_k + \lambda_{\mathrm{wd}}\theta_{k-1}` (L2 regularisation), as PyTorch does.
 """
 from __future__ import annotations
 
@@ -48,12 +48,12 @@ def sgd(lr: LearningRate = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
         nesterov: bool = False, weight_decay: float = 0.0) -> GradientTransformation:
     r"""Stochastic gradient descent with optional (Nesterov) momentum — ``torch.optim.SGD``.
 
-    PyTorch form (used here), with buffer :math:`b` and momentum :math:`\mu`:
+    PyTorch form (used here), with buffer :math:`b` and momentum :math:`\beta`:
 
     .. math::
-       b_1 = g_1,\quad b_k = \mu b_{k-1} + (1-\tau) g_k,\qquad
-       \theta_{k+1} = \theta_k - \alpha\,b_k
-       \quad\text{(Nesterov: } \theta_{k+1} = \theta_k - \alpha\,(g_k + \mu b_k)\text{)}.
+       b_1 = g_1,\quad b_k = \beta b_{k-1} + (1-\tau) g_k,\qquad
+       \theta_k = \theta_{k-1} - \alpha\,b_k
+       \quad\text{(Nesterov: } \theta_k = \theta_{k-1} - \alpha\,(g_k + \beta b_k)\text{)}.
 
     Goodfellow et al. (2016), Algorithm 8.2 writes :math:`v \leftarrow \alpha v - \epsilon g`,
     :math:`\theta \leftarrow \theta + v`: the same iterates with :math:`v = -\epsilon b`
@@ -78,7 +78,7 @@ def adagrad(lr: LearningRate = 1e-2, lr_decay: float = 0.0, weight_decay: float 
 
     .. math::
        r_k = r_{k-1} + g_k\odot g_k,\qquad
-       \theta_{k+1} = \theta_k - \frac{\alpha}{1 + (k-1)\,\eta_d}\;\frac{g_k}{\sqrt{r_k} + \epsilon}
+       \theta_k = \theta_{k-1} - \frac{\alpha}{1 + (k-1)\,\eta_d}\;\frac{g_k}{\sqrt{r_k} + \epsilon}
 
     with :math:`r_0` = ``initial_accumulator_value`` and :math:`\eta_d` = ``lr_decay``.
     Goodfellow et al. Algorithm 8.4: :math:`\Delta\theta = -\frac{\epsilon}{\delta+\sqrt{r}}\odot g`.
@@ -100,12 +100,12 @@ def rmsprop(lr: LearningRate = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
     r"""RMSProp (Hinton 2012, lecture 6e) — ``torch.optim.RMSprop``.
 
     .. math::
-       s_k = \alpha_s s_{k-1} + (1-\alpha_s)\,g_k\odot g_k,\qquad
-       \theta_{k+1} = \theta_k - \alpha\,\frac{g_k}{\sqrt{s_k}+\epsilon},
+       s_k = \rho s_{k-1} + (1-\rho)\,g_k\odot g_k,\qquad
+       \theta_k = \theta_{k-1} - \alpha\,\frac{g_k}{\sqrt{s_k}+\epsilon},
 
-    :math:`\alpha_s` being PyTorch's ``alpha`` (decay, default 0.99; Hinton and the source
-    article use 0.9).  With ``momentum`` :math:`\mu>0`:
-    :math:`b_k = \mu b_{k-1} + g_k/(\sqrt{s_k}+\epsilon)`, :math:`\theta_{k+1}=\theta_k-\alpha b_k`.
+    :math:`\rho` being PyTorch's ``alpha`` (decay, default 0.99; Hinton and the source
+    article use 0.9).  With ``momentum`` :math:`\beta>0`:
+    :math:`b_k = \beta b_{k-1} + g_k/(\sqrt{s_k}+\epsilon)`, :math:`\theta_k=\theta_{k-1}-\alpha b_k`.
     ``centered`` divides by :math:`\sqrt{s_k - m_k^2}+\epsilon` instead.  Goodfellow et al.
     Algorithm 8.5 puts the constant inside the root, :math:`\sqrt{\delta + r}`; see
     :func:`descent.transforms.scale_by_rms` (``eps_in_sqrt``).
@@ -128,7 +128,7 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6,
        s_k = \rho s_{k-1} + (1-\rho) g_k^2,\quad
        \Delta_k = \frac{\sqrt{d_{k-1}+\epsilon}}{\sqrt{s_k+\epsilon}}\,g_k,\quad
        d_k = \rho d_{k-1} + (1-\rho)\Delta_k^2,\quad
-       \theta_{k+1} = \theta_k - \alpha\,\Delta_k.
+       \theta_k = \theta_{k-1} - \alpha\,\Delta_k.
 
     Zeiler's paper has no :math:`\alpha` (it is 1, PyTorch's default).
     """
@@ -143,7 +143,7 @@ def adam(lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps
     .. math::
        m_k = \beta_1 m_{k-1} + (1-\beta_1) g_k,\quad
        v_k = \beta_2 v_{k-1} + (1-\beta_2) g_k^2,\quad
-       \theta_{k+1} = \theta_k - \alpha\,\frac{m_k/(1-\beta_1^k)}{\sqrt{v_k/(1-\beta_2^k)}+\epsilon}.
+       \theta_k = \theta_{k-1} - \alpha\,\frac{m_k/(1-\beta_1^k)}{\sqrt{v_k/(1-\beta_2^k)}+\epsilon}.
 
     Momentum (first moment) + RMSProp (second moment) + bias correction:
     ``chain(add_decayed_weights(weight_decay), scale_by_adam(*betas, eps), scale(-lr))``.
@@ -160,8 +160,8 @@ def adamw(lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999), ep
     r"""AdamW, Adam with decoupled weight decay (Loshchilov & Hutter 2019) — ``torch.optim.AdamW``.
 
     .. math::
-       \theta_{k+1} = \theta_k - \alpha\Big(\frac{\hat m_k}{\sqrt{\hat v_k}+\epsilon}
-       + \lambda\,\theta_k\Big),
+       \theta_k = \theta_{k-1} - \alpha\Big(\frac{\hat m_k}{\sqrt{\hat v_k}+\epsilon}
+       + \lambda_{\mathrm{wd}}\,\theta_{k-1}\Big),
 
     i.e. ``chain(scale_by_adam(...), add_decayed_weights(weight_decay), scale(-lr))``: the
     decay is added *after* the adaptive scaling, so it is not divided by

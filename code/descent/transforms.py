@@ -5,9 +5,9 @@ A *gradient transformation* is a pair of pure-looking functions
 .. math::
 
    \text{init}(\theta) \mapsto s_0, \qquad
-   \text{update}(g_k, s_k, \theta_k) \mapsto (u_k, s_{k+1}),
+   \text{update}(g_k, s_{k-1}, \theta_{k-1}) \mapsto (u_k, s_k),
 
-and a step of any optimizer in this book is :math:`\theta_{k+1} = \theta_k + u_k`
+and a step of any optimizer in this book is :math:`\theta_k = \theta_{k-1} + u_k`
 (:func:`apply_updates`).  Transformations compose with :func:`chain`: the updates of
 one are the gradients of the next.  The named optimizers in :mod:`descent.optimizers`
 are nothing but chains of the blocks defined here, which is the book's thesis made
@@ -152,7 +152,7 @@ def scale_by_learning_rate(lr: float | Schedule) -> GradientTransformation:
 # ---------------------------------------------------------------------------
 
 def add_decayed_weights(weight_decay: float = 0.0) -> GradientTransformation:
-    r"""Add the gradient of :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2`: :math:`u = g + \lambda\theta`.
+    r"""Add the gradient of :math:`\tfrac{\lambda_{\mathrm{wd}}}{2}\lVert\theta\rVert^2`: :math:`u = g + \lambda_{\mathrm{wd}}\theta`.
 
     Placed *before* an adaptive block this is L2 regularisation (PyTorch's
     ``weight_decay`` for SGD, Adam, …); placed *after* it, just before the learning
@@ -265,10 +265,10 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
     r"""Momentum (heavy ball, Polyak 1964) in PyTorch's buffer form.
 
     .. math::
-       b_1 = g_1,\qquad b_k = \mu b_{k-1} + (1-\tau) g_k\ (k>1),\qquad
-       u_k = b_k \;\text{or, with Nesterov,}\; u_k = g_k + \mu b_k.
+       b_1 = g_1,\qquad b_k = \beta b_{k-1} + (1-\tau) g_k\ (k>1),\qquad
+       u_k = b_k \;\text{or, with Nesterov,}\; u_k = g_k + \beta b_k.
 
-    :math:`\mu` is ``decay`` (momentum) and :math:`\tau` is ``dampening``; as in
+    :math:`\beta` is ``decay`` (momentum) and :math:`\tau` is ``dampening``; as in
     ``torch.optim.SGD`` the first step stores the gradient *undamped*.  The Nesterov
     form is Sutskever et al.'s (2013) reformulation of Goodfellow et al.'s Algorithm 8.3
     in terms of the current iterate.
