@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: book test figures lock notebooks serve clean clean-cache bench env
+.PHONY: book test figures lock chapter clean clean-cache bench env
 
 # The environment: a virtualenv with the exact versions of the lock file and the
 # package installed editable from code/.  Rebuilt when the lock or pyproject changes.
@@ -22,6 +22,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Build one or more pages on their own, strictly: make chapter CH=chapters/05-momentum.md
+chapter: $(STAMP)
+	$(BIN)/python scripts/build_pages.py $(CH)
 
 figures: $(STAMP)
 	$(BIN)/python scripts/make_figures.py

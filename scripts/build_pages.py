@@ -1,0 +1,62 @@
+"""Build a few pages of the book on their own, strictly, in a scratch folder.
+
+For drafting a chapter without building the whole book::
+
+    python scripts/build_pages.py chapters/05-momentum.md [more pages ...] [--out DIR]
+
+The scratch book has the real ``_config.yml``, ``references.bib``, ``figures/`` and the
+bibliography page, plus the given pages as chapters, and is built with ``-W -n
+--keep-going``.  Cross-references to pages left out will (rightly) warn.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location("build_book", Path(__file__).with_name("build_book.py"))
+build_book = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_book)
+ROOT, build_environment = build_book.ROOT, build_book.build_environment
+
+SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="scratch folder (default: a new temp dir)")
+    args = parser.parse_args(argv)
+    out = (args.out or Path(tempfile.mkdtemp(prefix="book-pages-"))).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for name in SHARED:
+        src, dst = ROOT / name, out / name
+        if src.exists() and not dst.exists():
+            dst.symlink_to(src)
+    entries = []
+    for page in args.pages:
+        page = page.resolve()
+        rel = page.relative_to(ROOT)
+        (out / rel.parent).mkdir(parents=True, exist_ok=True)
+        target = out / rel
+        if target.exists() or target.is_symlink():
+            target.unlink()
+        shutil.copy(page, target)  # copied, so the cache key follows the page's source
+        entries.append(f"- file: {rel.with_suffix('')}")
+    (out / "intro.md").write_text("# Scratch build\n\nPages built on their own.\n")
+    (out / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
+                                  + "\n".join(entries) + "\n- file: bibliography\n")
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(out),
+               "-W", "-n", "--keep-going"]
+    print("build_pages:", " ".join(command), flush=True)
+    rc = subprocess.call(command, cwd=out, env=build_environment())
+    print(f"build_pages: HTML in {out / '_build' / 'html'}", flush=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
