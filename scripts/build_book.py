@@ -43,21 +43,23 @@ def fingerprint(root: Path = ROOT, parts: list[str] = FINGERPRINTED) -> str:
 
 
 def invalidate_stale_cache(build_dir: Path, current: str) -> bool:
-    """Delete ``build_dir/.jupyter_cache`` unless it was made with fingerprint ``current``.
+    """Forget every executed output unless it was made with package fingerprint ``current``.
 
-    Returns ``True`` when the cache was wiped.  The fingerprint is recorded beside the
-    cache so the next build can compare.
+    When the recorded fingerprint differs (or none was recorded), the execution cache
+    ``build_dir/.jupyter_cache`` is deleted and ``True`` is returned: the caller must then
+    also make Sphinx re-read every page (``--all``), because Sphinx on its own re-reads
+    only pages whose *source* changed and would keep serving the old outputs.  The new
+    fingerprint is recorded beside the cache for the next build.
     """
     cache = build_dir / ".jupyter_cache"
     stamp = build_dir / ".descent-fingerprint"
     recorded = stamp.read_text().strip() if stamp.exists() else None
-    wiped = False
-    if recorded != current and cache.exists():
+    changed = recorded != current
+    if changed and cache.exists():
         shutil.rmtree(cache)
-        wiped = True
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current + "\n")
-    return wiped
+    return changed
 
 
 def build_environment() -> dict[str, str]:
@@ -80,10 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     build_dir = root / "_build"
-    if invalidate_stale_cache(build_dir, fingerprint(root)):
-        print("build_book: the descent package changed; execution cache cleared", flush=True)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(root), "--builder", args.builder]
+    if invalidate_stale_cache(build_dir, fingerprint(root)):
+        print("build_book: the descent package changed: executing and re-reading every page",
+              flush=True)
+        command.append("--all")
     if args.path_output is not None:
         command += ["--path-output", str(args.path_output.resolve())]
     if not args.lenient:

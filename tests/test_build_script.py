@@ -2,6 +2,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("build_book", ROOT / "scripts" / "build_book.py")
 build_book = importlib.util.module_from_spec(spec)
@@ -45,6 +47,8 @@ def test_cache_survives_unchanged_package_and_is_wiped_after_a_change(tmp_path):
     assert build_book.invalidate_stale_cache(build, build_book.fingerprint(root)) is True
     assert not cache.exists()
     cache = _fake_cache(build)
+    # no cache yet, but an unrecorded fingerprint still asks for a full re-read
+    assert build_book.invalidate_stale_cache(build / "elsewhere", "abc") is True
     # same package: the cache is kept
     assert build_book.invalidate_stale_cache(build, build_book.fingerprint(root)) is False
     assert (cache / "global.db").exists()
@@ -58,3 +62,47 @@ def test_repository_fingerprint_covers_the_real_package():
     files = {p.name for p in (ROOT / "code" / "descent").glob("*.py")}
     assert {"transforms.py", "optimizers.py"} <= files
     assert len(build_book.fingerprint(ROOT)) == 64
+
+
+PAGE = """---
+jupytext:
+  text_representation: {extension: .md, format_name: myst}
+kernelspec: {display_name: Python 3, language: python, name: python3}
+---
+# Page
+
+```{code-cell} ipython3
+from pathlib import Path
+
+import pytest
+from myst_nb import glue
+glue("value", Path("code/value.txt").read_text().strip(), display=False)
+```
+
+The package says {glue:text}`value`.
+"""
+
+CONFIG = """title: Stale-cache check
+execute:
+  execute_notebooks: cache
+  cache: "_build/.jupyter_cache"
+sphinx:
+  config:
+    nb_execution_raise_on_error: true
+"""
+
+
+@pytest.mark.slow
+def test_a_glued_number_follows_a_change_under_code(tmp_path):
+    """End to end: same cell source, changed package file -> the page shows the new value."""
+    (tmp_path / "code").mkdir()
+    (tmp_path / "_config.yml").write_text(CONFIG)
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
+    (tmp_path / "page.md").write_text(PAGE)
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "requirements.lock").write_text("")
+    html = tmp_path / "_build" / "html" / "page.html"
+    for value in ("first-value", "second-value"):
+        (tmp_path / "code" / "value.txt").write_text(value + "\n")
+        assert build_book.main(["--root", str(tmp_path)]) == 0
+        assert value in html.read_text()
