@@ -60,3 +60,32 @@ def nonnegative_int(value: Any, name: str) -> int:
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value}")
     return int(value)
+
+
+def real_array(value: Any, name: str, ndim: int = 1, dim: int | None = None):
+    """A fresh floating copy of a finite, non-empty array with ``ndim`` axes.
+
+    Floating dtypes are kept (float32 stays float32); integers become float64; anything
+    else (strings, booleans, objects, complex) is a ``TypeError``.  With ``dim``, the last
+    axis must have that length (the number of coordinates).
+    """
+    import numpy as np
+
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a real numeric array, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a rectangular numeric array: {exc}") from None
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind != "f":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    shape = {1: "(n,)", 2: "(B, n)"}.get(ndim, f"with {ndim} axes")
+    if arr.ndim != ndim or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array of shape {shape}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no inf or nan)")
+    if dim is not None and arr.shape[-1] != dim:
+        raise ValueError(f"{name} must have {dim} coordinates to match problem.dim, got shape {arr.shape}")
+    return np.array(arr, copy=True)

@@ -65,26 +65,6 @@ def _resolve_problem(problem: Any) -> tuple[Callable, Callable | None, int | Non
     )
 
 
-def _check_start(x0: Any, dim: int | None, name: str, ndim: int) -> np.ndarray:
-    """A validated floating copy of the start(s): shape ``(n,)`` (ndim 1) or ``(B, n)`` (ndim 2)."""
-    try:
-        arr = np.asarray(x0)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a rectangular numeric array: {exc}") from None
-    if arr.dtype.kind in "iu":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind != "f":
-        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
-    shape = "(n,)" if ndim == 1 else "(B, n)"
-    if arr.ndim != ndim or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty {ndim}-D array of shape {shape}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
-    if dim is not None and arr.shape[-1] != dim:
-        raise ValueError(f"{name} must have {dim} coordinates to match problem.dim, got shape {arr.shape}")
-    return np.array(arr, copy=True)
-
-
 def _norms(g: np.ndarray) -> np.ndarray:
     """Euclidean norm over axis 0 in float64; overflowing sums of squares are redone with
     :func:`numpy.hypot`, so a finite gradient always has a finite norm."""
@@ -168,7 +148,7 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
     """
     _check_optimizer(optimizer)
     grad_fn, loss_fn, dim = _resolve_problem(problem)
-    x = _check_start(x0, dim, "x0", 1)
+    x = v.real_array(x0, "x0", 1, dim)
     steps, tol, grad_noise, escape_radius = _validate_common(steps, tol, grad_noise, escape_radius)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable (k, x) -> bool | None, got {type(callback).__name__}")
@@ -334,7 +314,7 @@ def minimize_many(optimizer: GradientTransformation, problem: Any, x0s: Any, ste
     """
     _check_optimizer(optimizer)
     grad_fn, loss_fn, dim = _resolve_problem(problem)
-    starts = _check_start(x0s, dim, "x0s", 2)
+    starts = v.real_array(x0s, "x0s", 2, dim)
     steps, tol, grad_noise, escape_radius = _validate_common(steps, tol, grad_noise, escape_radius)
     rng = np.random.default_rng(seed)
     B, n = starts.shape

@@ -45,24 +45,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_x0(x0) -> np.ndarray:
-    """``x0`` as a fresh 1-D finite floating array (float32 stays float32, integers become float64)."""
-    if isinstance(x0, (bool, np.bool_)) or isinstance(x0, (str, bytes)):
-        raise TypeError(f"x0 must be a 1-D array of real numbers, got {type(x0).__name__}")
-    arr = np.asarray(x0)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
-        raise TypeError(f"x0 must be a 1-D array of real numbers, got dtype {arr.dtype}")
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"x0 must be a non-empty 1-D array of shape (n,), got shape {arr.shape}")
-    dtype = arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.dtype(np.float64)
-    arr = np.array(arr, dtype=dtype, copy=True)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x0 must be finite (no inf or nan)")
-    return arr
-
-
 class _Evaluator:
     """Calls the problem, checks shapes, casts to the working dtype and counts evaluations.
 
@@ -147,7 +129,7 @@ def _finite(f: float, g: np.ndarray) -> bool:
 
 def _start(problem, x0, steps, tol, *, need_hess=False):
     """Shared set-up: validate, evaluate at ``x0``; returns (x, f, g, ev, rec, steps, tol)."""
-    x = _check_x0(x0)
+    x = _validate.real_array(x0, "x0")
     steps = _validate.nonnegative_int(steps, "steps")
     tol = _validate.nonnegative(tol, "tol")
     ev = _Evaluator(problem, x, need_hess=need_hess)
