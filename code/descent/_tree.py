@@ -27,6 +27,8 @@ def _as_leaf(value: Any, name: str) -> np.ndarray:
 
 def check_tree(tree: Any, name: str = "params") -> Tree:
     """Return ``tree`` as an array or a dict of arrays, or raise ``TypeError``."""
+    if type(tree) is np.ndarray:  # the hot path: checked on every step of every block
+        return tree
     if isinstance(tree, Mapping):
         if not tree:
             raise ValueError(f"{name} must not be an empty dict")
@@ -41,6 +43,10 @@ def check_tree(tree: Any, name: str = "params") -> Tree:
 
 def check_same_structure(a: Tree, b: Tree, name_a: str = "params", name_b: str = "grads") -> None:
     """Raise ``ValueError`` unless ``a`` and ``b`` have the same keys and leaf shapes."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:  # the hot path
+        if a.shape != b.shape:
+            raise ValueError(f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}")
+        return
     if isinstance(a, Mapping) != isinstance(b, Mapping):
         raise TypeError(
             f"{name_a} and {name_b} must both be arrays or both be dicts, got "
@@ -63,6 +69,8 @@ def check_same_structure(a: Tree, b: Tree, name_a: str = "params", name_b: str =
 
 def tree_map(fn: Callable[..., Any], tree: Tree, *rest: Tree) -> Any:
     """Apply ``fn`` leaf by leaf; extra trees must share ``tree``'s structure."""
+    if type(tree) is np.ndarray:
+        return fn(tree, *rest)
     if isinstance(tree, Mapping):
         return {k: fn(tree[k], *(r[k] for r in rest)) for k in tree}
     return fn(tree, *rest)

@@ -11,12 +11,6 @@ chapter's numbers all come from code.
 Counts are exact Python integers (no overflow).  Byte sizes use binary units
 (1 KiB = 1024 B).
 
-.. note::
-   The package also exports the gradient transformation :func:`descent.transforms.scale`
-   as ``descent.scale``, and importing this submodule rebinds that attribute to the
-   module.  So that ``descent.scale(-0.1)`` keeps working after ``import descent.scale``,
-   this module is *callable* and forwards calls to :func:`descent.transforms.scale`.
-
 References: Goodfellow, Bengio & Courville, *Deep Learning* (2016), Sec. 6.1–6.5;
 Kaplan et al., "Scaling Laws for Neural Language Models" (2020), Sec. 2.1 (the
 forward + backward :math:`\approx 3\times` forward FLOP rule).
@@ -24,9 +18,7 @@ forward + backward :math:`\approx 3\times` forward FLOP rule).
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-import types
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -297,13 +289,3 @@ def seconds_for(flops: float, rate: float) -> float:
     rate = v.positive(rate, "rate")
     return flops / rate
 
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`descent.transforms.scale` (see the module note)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .transforms import scale as _scale_transform
-        return _scale_transform(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
