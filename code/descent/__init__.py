@@ -6,7 +6,7 @@ update rules.  See the book's API reference for every module.
 
 Heavier modules are imported on demand: ``descent.symbolic`` (SymPy),
 ``descent.plotting`` (Matplotlib), ``descent.graders``, ``descent.nn``, ``descent.data``,
-``descent.scale``.
+``descent.sizing``, ``descent.sampling``, ``descent.timing``, ``descent.noisy``.
 """
 from . import landscapes, runner, schedules, second_order, transforms
 from .landscapes import (
