@@ -29,3 +29,22 @@ def setup() -> None:
     except ImportError:  # outside Jupyter there is nothing to configure
         return
     set_matplotlib_formats("svg", "png")
+
+
+def as_python_number(value):
+    """NumPy scalars as Python numbers (their text form, ``np.float64(…)``, cannot be formatted)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def glue(name: str, value, display: bool = False) -> None:
+    """:func:`myst_nb.glue` that first turns NumPy scalars into Python numbers.
+
+    ``{glue:text}`name:.3f``` formats the glued value's text form, and a NumPy scalar's
+    text form is ``np.float64(0.25)``, which no format spec accepts.  Defaults to
+    ``display=False``, as the book always places glued values itself.
+    """
+    from myst_nb import glue as _glue
+
+    _glue(name, as_python_number(value), display=display)

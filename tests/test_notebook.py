@@ -1,0 +1,21 @@
+"""The chapter set-up helpers."""
+import matplotlib
+import numpy as np
+
+from descent import notebook
+
+
+def test_numpy_scalars_become_python_numbers():
+    assert type(notebook.as_python_number(np.float64(0.25))) is float
+    assert type(notebook.as_python_number(np.int64(3))) is int
+    assert type(notebook.as_python_number(np.float32(0.5))) is float
+    fig = object()
+    assert notebook.as_python_number(fig) is fig
+    assert notebook.as_python_number("text") == "text"
+
+
+def test_setup_pins_svg_output_and_print_options():
+    notebook.setup()
+    assert matplotlib.rcParams["svg.hashsalt"]
+    assert np.get_printoptions()["precision"] == 4
+    np.set_printoptions(precision=8, suppress=False, linewidth=75)
