@@ -15,7 +15,11 @@ def test_numpy_scalars_become_python_numbers():
 
 
 def test_setup_pins_svg_output_and_print_options():
-    notebook.setup()
-    assert matplotlib.rcParams["svg.hashsalt"]
-    assert np.get_printoptions()["precision"] == 4
-    np.set_printoptions(precision=8, suppress=False, linewidth=75)
+    saved = np.get_printoptions()
+    try:
+        with matplotlib.rc_context():
+            notebook.setup()
+            assert matplotlib.rcParams["svg.hashsalt"] == "learning-from-mistakes"
+            assert np.get_printoptions()["precision"] == 4
+    finally:
+        np.set_printoptions(**saved)
