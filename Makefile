@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: book test figures lock chapter clean clean-cache bench env
+.PHONY: book test figures lock chapter clean clean-cache bench env notebooks serve
 
 # The environment: a virtualenv with the exact versions of the lock file and the
 # package installed editable from code/.  Rebuilt when the lock or pyproject changes.
@@ -32,6 +32,17 @@ figures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/step_time.py
+
+# Every notebook page (chapters, course, back matter) as notebooks/<page>.ipynb (git-ignored),
+# with a first cell that installs the package on Colab.  Not executed: run them in Jupyter.
+notebooks: $(STAMP)
+	$(BIN)/python scripts/make_notebooks.py --out notebooks
+
+# Serve the built site locally (after `make book`): make serve [PORT=8000]
+PORT ?= 8000
+serve:
+	@test -f _build/html/index.html || { echo "no _build/html yet: run 'make book' first"; exit 1; }
+	python3 -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # Regenerate the lock file from pyproject.toml's ranges in a throw-away environment.
 lock:

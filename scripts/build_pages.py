@@ -23,7 +23,7 @@ build_book = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_book)
 ROOT, build_environment = build_book.ROOT, build_book.build_environment
 
-SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md"]
+SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md", "scripts"]
 
 
 def main(argv: list[str] | None = None) -> int:

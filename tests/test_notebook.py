@@ -23,3 +23,14 @@ def test_setup_pins_svg_output_and_print_options():
             assert np.get_printoptions()["precision"] == 4
     finally:
         np.set_printoptions(**saved)
+
+
+def test_markdown_table():
+    import pytest
+
+    table = notebook.markdown_table(["a", "b"], [[1, "x"], [2.5, "y"]], align=["---:", "---"])
+    assert table.data.splitlines() == ["| a | b |", "| ---: | --- |", "| 1 | x |", "| 2.5 | y |"]
+    with pytest.raises(ValueError, match=r"rows\[0\]"):
+        notebook.markdown_table(["a", "b"], [[1]])
+    with pytest.raises(ValueError, match="align"):
+        notebook.markdown_table(["a"], [[1]], align=["---", "---"])

@@ -48,6 +48,7 @@ from .transforms import GradientTransformation, apply_updates
 __all__ = ["ACTIVATIONS", "softmax_regression_init", "mlp_init", "log_softmax", "logits",
            "loss", "loss_and_grad", "predict", "accuracy", "TrainRecord", "train"]
 
+#: The hidden-layer activations the networks support: ``"tanh"`` and ``"relu"``.
 ACTIVATIONS = ("tanh", "relu")
 
 Params = dict[str, np.ndarray]

@@ -39,12 +39,34 @@ def as_python_number(value):
 
 
 def glue(name: str, value, display: bool = False) -> None:
-    """:func:`myst_nb.glue` that first turns NumPy scalars into Python numbers.
+    """``myst_nb.glue`` that first turns NumPy scalars into Python numbers.
 
-    ``{glue:text}`name:.3f``` formats the glued value's text form, and a NumPy scalar's
-    text form is ``np.float64(0.25)``, which no format spec accepts.  Defaults to
+    The ``glue:text`` role formats the glued value's text form (e.g. with ``:.3f``), and a
+    NumPy scalar's text form is ``np.float64(0.25)``, which no format spec accepts.  Defaults to
     ``display=False``, as the book always places glued values itself.
     """
     from myst_nb import glue as _glue
 
     _glue(name, as_python_number(value), display=display)
+
+
+def markdown_table(header, rows, align=None):
+    """A Markdown table (an ``IPython.display.Markdown``) from a header and rows of cells.
+
+    Cells are used as given (format numbers before passing them); ``align`` is one
+    Markdown alignment marker per column (``"---"``, ``"---:"``, ``":---:"``).  Glue the
+    result and paste it with the ``glue:md`` role.
+    """
+    from IPython.display import Markdown
+
+    header = [str(h) for h in header]
+    align = list(align) if align is not None else ["---"] * len(header)
+    if len(align) != len(header):
+        raise ValueError(f"align must have {len(header)} entries (one per column), got {len(align)}")
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    for i, row in enumerate(rows):
+        row = [str(c) for c in row]
+        if len(row) != len(header):
+            raise ValueError(f"rows[{i}] has {len(row)} cells, expected {len(header)}")
+        lines.append("| " + " | ".join(row) + " |")
+    return Markdown("\n".join(lines))

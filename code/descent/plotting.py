@@ -160,6 +160,7 @@ SVG_HASH_SALT = "learning-from-mistakes"
 #: Resolution of PNG files written by :func:`save_figure`.
 PNG_DPI = 150
 
+#: The book's Matplotlib rcParams (applied by :func:`use_book_style` and :func:`book_style`).
 BOOK_RC: dict[str, Any] = {
     # fonts: Matplotlib's bundled DejaVu Sans, so all machines draw identical glyphs
     "font.family": "sans-serif",

@@ -231,7 +231,7 @@ def newton(
     damping:
         :math:`\mu \ge 0`, added to the Hessian's diagonal (or to :math:`|\Lambda|`).
     line_search:
-        Choose :math:`\alpha_k` by a strong Wolfe line search (:func:`wolfe_line_search`).
+        Choose :math:`\alpha_k` by a strong Wolfe line search (:func:`~descent.line_search.wolfe_line_search`).
         If the Newton direction is not a descent direction (:math:`H` not positive definite)
         the run stops with a message; use ``damping`` or ``saddle_free``.
     saddle_free:

@@ -151,8 +151,8 @@ def taylor2_model(f: sp.Expr | None = None, var: sp.Symbol | None = None,
     the vertex :math:`\theta^{+}` solving :math:`m'(\theta) = 0` (a minimum when
     :math:`f''(\theta_0) > 0`); it is the 1-D Newton iterate.  With ``f=None`` the function
     is a generic ``sp.Function('f')`` and the derivatives stay symbolic; otherwise ``f``
-    is an expression in ``var`` (default :data:`theta`) and the model is built around
-    ``at`` (default :data:`theta0`; a number gives a concrete model).  ``vertex`` is
+    is an expression in ``var`` (default ``theta``) and the model is built around
+    ``at`` (default ``theta0``; a number gives a concrete model).  ``vertex`` is
     ``None`` when :math:`f''(\theta_0) = 0` (the model is linear).
 
     Reference: Goodfellow et al. (2016), Sec. 4.3.1, Eq. (4.8)–(4.10).
@@ -232,7 +232,7 @@ class GDEigen(NamedTuple):
 
     factor: sp.Expr          #: 1 - αλ, the multiplier of e_k
     closed_form: sp.Expr     #: e_k = (1 - αλ)^k e_0
-    stable: Any              #: the condition on α equivalent to |1 - αλ| < 1
+    stable: Any              #: the condition on α equivalent to ``|1 - αλ| < 1``
     alpha_max: sp.Expr       #: 2/λ, the stability bound
     alpha_opt: sp.Expr       #: 2/(λmin + λmax)
     rate_lambda: sp.Expr     #: (λmax - λmin)/(λmax + λmin)

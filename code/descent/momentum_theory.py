@@ -1,0 +1,463 @@
+r"""Numbers behind Chapter 5: momentum's convergence theory on quadratics, and two 1-D landscapes.
+
+On a quadratic with Hessian eigenvalue :math:`\lambda`, heavy-ball momentum (Polyak 1964)
+and Nesterov's method (in Sutskever et al.'s 2013 form, which is also what
+``torch.optim.SGD(nesterov=True)`` computes) are second-order linear recurrences in the
+error along that eigenvector,
+
+.. math::
+   e_{k+1} = T\,e_k - D\,e_{k-1},\qquad
+   \begin{cases}
+   T = 1+\beta-\alpha\lambda,\ \ D = \beta & \text{heavy ball,}\\
+   T = (1+\beta)(1-\alpha\lambda),\ \ D = \beta(1-\alpha\lambda) & \text{Nesterov,}
+   \end{cases}
+
+with :math:`\alpha` the step and :math:`\beta` the momentum.  The iteration matrix is
+:math:`M = \begin{pmatrix} T & -D\\ 1 & 0\end{pmatrix}`; its eigenvalues are the roots of
+:math:`z^2 - Tz + D`, and the asymptotic rate along that eigenvector is the spectral radius
+:math:`\rho(M) = \max|z|`.  Everything here is vectorised: ``alpha``, ``beta`` and ``lam``
+broadcast against one another, so a whole map over :math:`(\alpha, \beta)` is one call.
+
+Gradient descent is the case :math:`\beta = 0` of both (then :math:`\rho = |1-\alpha\lambda|`).
+
+The module also holds literal transcriptions of Goodfellow et al.'s Algorithms 8.2 (momentum)
+and 8.3 (Nesterov momentum) — the package's optimizers use PyTorch's form instead — a
+SymPy check that the two Nesterov forms visit the same points, and two 1-D landscapes:
+:class:`ShallowDip` (a slope with a shallow dip, the article's stone) and
+:class:`LessardCounterexample` (a strongly convex function on which heavy ball with
+Polyak's parameters never converges).
+
+References: Polyak (1964); Nesterov (1983); Sutskever, Martens, Dahl & Hinton (2013);
+Goh, "Why Momentum Really Works", *Distill* (2017); Lessard, Recht & Packard, "Analysis and
+design of optimization algorithms via integral quadratic constraints", *SIAM J. Optim.*
+26(1), 2016; Goodfellow, Bengio & Courville (2016), Sec. 8.3.2–8.3.3.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from . import _validate as v
+from .landscapes import Landscape
+
+__all__ = [
+    "METHODS", "recurrence_coefficients", "iteration_matrix", "spectral_radius",
+    "worst_case_rate", "rate_map", "BestParameters", "polyak_parameters", "nesterov_parameters",
+    "best_parameters",
+    "measured_rate", "momentum_goodfellow", "nesterov_goodfellow", "NesterovForms",
+    "nesterov_forms_equivalence", "ShallowDip", "LessardCounterexample",
+]
+
+#: The methods the theory covers: gradient descent, the heavy ball and Nesterov.
+METHODS = ("gd", "heavy_ball", "nesterov")
+
+
+def _method(method: Any) -> str:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return method
+
+
+def _arrays(alpha, beta, lam):
+    out = []
+    for name, x in (("alpha", alpha), ("beta", beta), ("lam", lam)):
+        arr = np.asarray(x, dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite")
+        out.append(arr)
+    a, b, lam_ = out
+    if np.any(b < 0) or np.any(b >= 1):
+        raise ValueError("beta must lie in [0, 1)")
+    return a, b, lam_
+
+
+# ---------------------------------------------------------------------------
+# The linear recurrence on a quadratic
+# ---------------------------------------------------------------------------
+
+def recurrence_coefficients(alpha: Any, beta: Any, lam: Any,
+                            method: str = "heavy_ball") -> tuple[np.ndarray, np.ndarray]:
+    r"""``(T, D)`` of the recurrence :math:`e_{k+1} = T e_k - D e_{k-1}` (see the module docstring).
+
+    ``method='gd'`` ignores ``beta`` and gives :math:`T = 1-\alpha\lambda`, :math:`D = 0`.
+    Arguments broadcast; ``beta`` must lie in :math:`[0, 1)`.
+    """
+    method = _method(method)
+    a, b, lam = _arrays(alpha, beta, lam)
+    s = 1.0 - a * lam
+    if method == "gd":
+        T, D = s + 0.0 * b, np.zeros_like(s + b)
+    elif method == "heavy_ball":
+        T, D = b + s, b + 0.0 * s
+    else:
+        T, D = (1.0 + b) * s, b * s
+    return np.asarray(T, dtype=float), np.asarray(D, dtype=float)
+
+
+def iteration_matrix(alpha: Any, beta: Any, lam: Any, method: str = "heavy_ball") -> np.ndarray:
+    r"""The iteration matrix :math:`M = \begin{pmatrix} T & -D\\ 1 & 0\end{pmatrix}`, shape ``(..., 2, 2)``.
+
+    It maps :math:`(e_k, e_{k-1})` to :math:`(e_{k+1}, e_k)`.
+    """
+    T, D = recurrence_coefficients(alpha, beta, lam, method)
+    T, D = np.broadcast_arrays(T, D)
+    M = np.zeros(T.shape + (2, 2))
+    M[..., 0, 0], M[..., 0, 1], M[..., 1, 0] = T, -D, 1.0
+    return M
+
+
+def spectral_radius(alpha: Any, beta: Any, lam: Any, method: str = "heavy_ball") -> np.ndarray:
+    r"""Spectral radius :math:`\max|z|` of the iteration matrix, over the roots of :math:`z^2 - Tz + D`.
+
+    Computed from the closed-form roots :math:`z_\pm = \tfrac12(T \pm \sqrt{T^2 - 4D})`
+    (complex square root), so a grid of a million :math:`(\alpha, \beta, \lambda)` is cheap.
+    A value below 1 means the error along that eigenvector shrinks like :math:`\rho^k`
+    (times :math:`k` for a double root).
+    """
+    T, D = recurrence_coefficients(alpha, beta, lam, method)
+    disc = np.sqrt(T.astype(complex) ** 2 - 4.0 * D)
+    return np.maximum(np.abs(T + disc), np.abs(T - disc)) / 2.0
+
+
+def worst_case_rate(alpha: Any, beta: Any, eigenvalues: Any, method: str = "heavy_ball") -> np.ndarray:
+    r"""Rate on a quadratic with the given Hessian ``eigenvalues``: :math:`\max_i \rho(\alpha, \beta, \lambda_i)`.
+
+    ``alpha`` and ``beta`` broadcast together to some shape ``S``; the result has shape ``S``.
+    """
+    lam = np.asarray(eigenvalues, dtype=float).ravel()
+    if lam.size == 0 or np.any(lam <= 0):
+        raise ValueError("eigenvalues must be a non-empty array of positive numbers")
+    a, b = np.broadcast_arrays(np.asarray(alpha, dtype=float), np.asarray(beta, dtype=float))
+    rho = spectral_radius(a[..., None], b[..., None], lam, method)
+    return rho.max(axis=-1)
+
+
+def rate_map(alphas: Any, betas: Any, eigenvalues: Any, method: str = "heavy_ball") -> np.ndarray:
+    r"""Worst-case rate over a grid: entry ``[i, j]`` is for ``betas[i]`` and ``alphas[j]``.
+
+    Ready for ``ax.pcolormesh(alphas, betas, rate_map(...))`` or ``ax.contourf``.
+    """
+    alphas = np.asarray(alphas, dtype=float).ravel()
+    betas = np.asarray(betas, dtype=float).ravel()
+    return worst_case_rate(alphas[None, :], betas[:, None], eigenvalues, method)
+
+
+class BestParameters(NamedTuple):
+    """Step, momentum and the rate they achieve."""
+
+    alpha: float
+    beta: float
+    rate: float
+
+
+def polyak_parameters(lam_min: float, lam_max: float) -> BestParameters:
+    r"""Polyak's optimal heavy-ball parameters for eigenvalues in :math:`[\lambda_{\min}, \lambda_{\max}]`.
+
+    .. math::
+       \alpha^\star = \frac{4}{(\sqrt{\lambda_{\max}}+\sqrt{\lambda_{\min}})^2},\quad
+       \beta^\star = \Big(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Big)^2,\quad
+       \rho^\star = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}
+
+    (derived symbolically by :func:`descent.symbolic.momentum_iteration_matrix`).
+    """
+    lo, hi = v.positive(lam_min, "lam_min"), v.positive(lam_max, "lam_max")
+    if hi < lo:
+        raise ValueError("lam_max must be >= lam_min")
+    r = (np.sqrt(hi) - np.sqrt(lo)) / (np.sqrt(hi) + np.sqrt(lo))
+    return BestParameters(float(4.0 / (np.sqrt(hi) + np.sqrt(lo)) ** 2), float(r * r), float(r))
+
+
+def nesterov_parameters(lam_min: float, lam_max: float) -> BestParameters:
+    r"""The best Nesterov parameters on quadratics with eigenvalues in :math:`[\lambda_{\min}, \lambda_{\max}]`.
+
+    .. math::
+       \alpha = \frac{4}{3\lambda_{\max}+\lambda_{\min}},\quad
+       \beta = \frac{\sqrt{3\kappa+1}-2}{\sqrt{3\kappa+1}+2},\quad
+       \rho = 1-\frac{2}{\sqrt{3\kappa+1}}
+
+    (Lessard, Recht & Packard 2016); :func:`best_parameters` finds the same
+    numbers by a grid search over the rate map.  Compare heavy ball's
+    :math:`1-2/(\sqrt\kappa+1)` (:func:`polyak_parameters`): on quadratics, tuned heavy
+    ball is faster.
+    """
+    lo, hi = v.positive(lam_min, "lam_min"), v.positive(lam_max, "lam_max")
+    if hi < lo:
+        raise ValueError("lam_max must be >= lam_min")
+    s = np.sqrt(3.0 * hi / lo + 1.0)
+    return BestParameters(float(4.0 / (3.0 * hi + lo)), float((s - 2.0) / (s + 2.0)), float(1.0 - 2.0 / s))
+
+
+def best_parameters(lam_min: float, lam_max: float, method: str = "nesterov", *,
+                    n_grid: int = 201, n_lambda: int = 65, rounds: int = 4) -> BestParameters:
+    r"""Numerically best ``(alpha, beta)`` for eigenvalues filling :math:`[\lambda_{\min}, \lambda_{\max}]`.
+
+    Minimises :func:`worst_case_rate` over ``n_lambda`` eigenvalues spaced geometrically
+    from :math:`\lambda_{\min}` to :math:`\lambda_{\max}` (endpoints included) by a grid
+    search over :math:`\alpha\in(0, 2(1+\beta)/\lambda_{\max}]`-sized ranges and
+    :math:`\beta\in[0, 1)`, refined ``rounds`` times around the best cell.  For
+    ``method='heavy_ball'`` it reproduces :func:`polyak_parameters`; for ``'gd'`` it finds
+    :math:`\alpha = 2/(\lambda_{\min}+\lambda_{\max})`.
+    """
+    method = _method(method)
+    lo, hi = v.positive(lam_min, "lam_min"), v.positive(lam_max, "lam_max")
+    if hi < lo:
+        raise ValueError("lam_max must be >= lam_min")
+    n_grid = v.positive_int(n_grid, "n_grid")
+    rounds = v.nonnegative_int(rounds, "rounds")
+    lams = np.geomspace(lo, hi, max(2, v.positive_int(n_lambda, "n_lambda")))
+    a_lo, a_hi = 1e-6 / hi, 4.0 / hi
+    b_lo, b_hi = 0.0, (0.0 if method == "gd" else 0.999999)
+    best = None
+    for _ in range(rounds + 1):
+        alphas = np.linspace(a_lo, a_hi, n_grid)
+        betas = np.linspace(b_lo, b_hi, n_grid if method != "gd" else 1)
+        rates = rate_map(alphas, betas, lams, method)
+        i, j = np.unravel_index(np.argmin(rates), rates.shape)
+        best = BestParameters(float(alphas[j]), float(betas[i]), float(rates[i, j]))
+        da = 2.0 * (a_hi - a_lo) / max(n_grid - 1, 1)
+        db = 2.0 * (b_hi - b_lo) / max(n_grid - 1, 1)
+        a_lo, a_hi = max(best.alpha - da, 1e-12), best.alpha + da
+        b_lo, b_hi = max(best.beta - db, 0.0), min(best.beta + db, 0.999999)
+    return best
+
+
+def measured_rate(errors: Any, start: int | None = None, stop: int | None = None) -> float:
+    r"""Average contraction per step between two iterates: :math:`(e_{\text{stop}}/e_{\text{start}})^{1/(\text{stop}-\text{start})}`.
+
+    ``errors`` is a 1-D array of error norms :math:`\lVert\theta_k-\theta^\star\rVert` (or
+    losses' square roots).  Defaults: from the middle of the run to its end, which skips
+    the transient.  A geometric mean over many steps also averages out the rotation of
+    complex eigenvalues.
+    """
+    e = np.asarray(errors, dtype=float).ravel()
+    if e.size < 2:
+        raise ValueError("errors needs at least two entries")
+    start = e.size // 2 if start is None else int(start)
+    stop = e.size - 1 if stop is None else int(stop)
+    if not 0 <= start < stop < e.size:
+        raise ValueError(f"need 0 <= start < stop < {e.size}, got start={start}, stop={stop}")
+    if e[start] <= 0 or e[stop] <= 0:
+        raise ValueError("errors must be positive at start and stop")
+    return float((e[stop] / e[start]) ** (1.0 / (stop - start)))
+
+
+# ---------------------------------------------------------------------------
+# Goodfellow et al.'s forms, literally
+# ---------------------------------------------------------------------------
+
+def _start(x0: Any) -> np.ndarray:
+    x = np.array(x0, dtype=float)
+    if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError("x0 must be a finite, non-empty 1-D array")
+    return x
+
+
+def momentum_goodfellow(grad: Callable[[np.ndarray], np.ndarray], x0: Any, lr: float,
+                        momentum: float, steps: int) -> np.ndarray:
+    r"""Goodfellow et al.'s Algorithm 8.2 (their :math:`\epsilon` is ``lr``, their :math:`\alpha` is ``momentum``).
+
+    .. math:: v \leftarrow \alpha v - \epsilon\, \nabla f(\theta),\qquad \theta \leftarrow \theta + v,
+              \qquad v_0 = 0.
+
+    Returns the iterates :math:`\theta_0, \dots, \theta_{\text{steps}}`, shape ``(steps + 1, n)``.
+    """
+    x = _start(x0)
+    lr, momentum = v.nonnegative(lr, "lr"), v.nonnegative(momentum, "momentum")
+    steps = v.nonnegative_int(steps, "steps")
+    vel = np.zeros_like(x)
+    out = [x.copy()]
+    for _ in range(steps):
+        vel = momentum * vel - lr * np.asarray(grad(x), dtype=float)
+        x = x + vel
+        out.append(x.copy())
+    return np.array(out)
+
+
+def nesterov_goodfellow(grad: Callable[[np.ndarray], np.ndarray], x0: Any, lr: float,
+                        momentum: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Goodfellow et al.'s Algorithm 8.3, Nesterov momentum with an explicit look-ahead.
+
+    .. math::
+       \tilde\theta = \theta + \alpha v,\qquad
+       v \leftarrow \alpha v - \epsilon\,\nabla f(\tilde\theta),\qquad
+       \theta \leftarrow \theta + v,\qquad v_0 = 0.
+
+    Returns ``(iterates, lookaheads)``, both of shape ``(steps + 1, n)``: :math:`\theta_k` and
+    the look-ahead point :math:`\theta_k + \alpha v_k` (where the *next* gradient is taken).
+    PyTorch's ``SGD(nesterov=True)`` iterates are exactly these look-ahead points.
+    """
+    x = _start(x0)
+    lr, momentum = v.nonnegative(lr, "lr"), v.nonnegative(momentum, "momentum")
+    steps = v.nonnegative_int(steps, "steps")
+    vel = np.zeros_like(x)
+    iterates, ahead = [x.copy()], [x.copy()]
+    for _ in range(steps):
+        look = x + momentum * vel
+        vel = momentum * vel - lr * np.asarray(grad(look), dtype=float)
+        x = x + vel
+        iterates.append(x.copy())
+        ahead.append(x + momentum * vel)
+    return np.array(iterates), np.array(ahead)
+
+
+class NesterovForms(NamedTuple):
+    """Symbolic iterates of the two Nesterov forms (see :func:`nesterov_forms_equivalence`)."""
+
+    lookahead: tuple   #: θ̃_k = θ_k + μ v_k of Algorithm 8.3, k = 0..steps
+    iterates: tuple    #: θ_k of Algorithm 8.3
+    pytorch: tuple     #: PyTorch's iterates φ_k
+    grad: sp.Function  #: the generic gradient field g(θ)
+
+
+def nesterov_forms_equivalence(steps: int = 3) -> NesterovForms:
+    r"""SymPy: PyTorch's Nesterov iterates equal the look-ahead points of Algorithm 8.3.
+
+    With a generic gradient field :math:`g` (an undefined function, so the statement holds
+    for every loss), :math:`v_0 = 0` and :math:`b_0 = 0`, iterate
+
+    * Algorithm 8.3: :math:`\tilde\theta = \theta + \mu v`, :math:`v \leftarrow \mu v - \mathrm{lr}\, g(\tilde\theta)`,
+      :math:`\theta \leftarrow \theta + v`;
+    * PyTorch: :math:`b \leftarrow \mu b + g(\varphi)`, :math:`\varphi \leftarrow \varphi - \mathrm{lr}\,(g(\varphi) + \mu b)`.
+
+    Then :math:`\varphi_k = \theta_k + \mu v_k` for every :math:`k` (``pytorch[k] - lookahead[k]``
+    simplifies to zero): PyTorch keeps the look-ahead point as its parameters.  ``steps`` is
+    1 to 4.
+    """
+    steps = v.positive_int(steps, "steps")
+    if steps > 4:
+        raise ValueError(f"steps must be at most 4 (the nested expressions grow fast), got {steps}")
+    g = sp.Function("g")
+    th0 = sp.Symbol("theta_0", real=True)
+    lr, mu = sp.Symbol("lr", positive=True), sp.Symbol("mu", positive=True)
+    th, vel = th0, sp.Integer(0)
+    its, ahead = [th0], [th0]
+    for _ in range(steps):
+        look = sp.cancel(th + mu * vel)
+        vel = mu * vel - lr * g(look)
+        th = sp.cancel(th + vel)
+        its.append(th)
+        ahead.append(sp.cancel(th + mu * vel))
+    phi, buf, pt = th0, sp.Integer(0), [th0]
+    for _ in range(steps):
+        gk = g(phi)
+        buf = mu * buf + gk
+        phi = sp.cancel(phi - lr * (gk + mu * buf))
+        pt.append(phi)
+    return NesterovForms(tuple(ahead), tuple(its), tuple(pt), g)
+
+
+# ---------------------------------------------------------------------------
+# Two 1-D landscapes
+# ---------------------------------------------------------------------------
+
+def _roots_of(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, n: int = 4001) -> np.ndarray:
+    """All sign changes of ``fn`` on a grid of ``[lo, hi]``, refined by bisection."""
+    xs = np.linspace(lo, hi, n)
+    ys = fn(xs)
+    idx = np.flatnonzero(np.sign(ys[:-1]) * np.sign(ys[1:]) < 0)
+    roots = []
+    for i in idx:
+        a, b = xs[i], xs[i + 1]
+        fa = fn(np.array(a))
+        for _ in range(80):
+            m = 0.5 * (a + b)
+            fm = fn(np.array(m))
+            if np.sign(fm) == np.sign(fa):
+                a, fa = m, fm
+            else:
+                b = m
+        roots.append(0.5 * (a + b))
+    return np.array(roots)
+
+
+class ShallowDip(Landscape):
+    r"""A bowl with a shallow dip on its slope: :math:`f(\theta) = \tfrac{c}{2}\theta^2 - h\,e^{-(\theta-\mu)^2/(2w^2)}`.
+
+    With the defaults (:math:`c = 1`, dip of depth :math:`h = 2` and width :math:`w = 0.3` at
+    :math:`\mu = 3`) the slope of the bowl at the dip is outweighed by the dip's own slope,
+    so :math:`f` has a *local* minimum near :math:`\mu`, a small barrier just below it, and
+    its global minimum near 0.  Gradient descent started up the slope settles in the dip;
+    momentum can carry the iterate through it.  ``minima`` lists the global minimiser first,
+    then the local one; ``critical_points`` holds the barrier (a local maximum).
+    """
+
+    name = "shallow dip"
+
+    def __init__(self, curvature: float = 1.0, depth: float = 2.0, width: float = 0.3,
+                 position: float = 3.0) -> None:
+        self.curvature = v.positive(curvature, "curvature")
+        self.depth = v.nonnegative(depth, "depth")
+        self.width = v.positive(width, "width")
+        self.position = v.real(position, "position")
+        span = abs(self.position) + 6.0 * self.width + 1.0
+        crit = _roots_of(lambda t: self._grad(np.asarray(t, dtype=float)[None])[0], -span, span)
+        kinds = self._hess(crit[None])[0, 0] if crit.size else np.array([])
+        minima = crit[kinds > 0]
+        values = self._f(minima[None]) if minima.size else np.array([])
+        order = np.argsort(values)
+        minima = minima[order]
+        maxima = crit[kinds < 0]
+        super().__init__(1, minima=minima[:, None],
+                         min_value=float(values[order][0]) if minima.size else None,
+                         critical_points=maxima[:, None], critical_kinds=("maximum",) * maxima.size)
+
+    def _bump(self, x):
+        return np.exp(-((x - self.position) ** 2) / (2.0 * self.width**2))
+
+    def _f(self, x):
+        t = x[0]
+        return 0.5 * self.curvature * t * t - self.depth * self._bump(t)
+
+    def _grad(self, x):
+        t = x[0]
+        return (self.curvature * t + self.depth * (t - self.position) / self.width**2 * self._bump(t))[None]
+
+    def _hess(self, x):
+        t = x[0]
+        u = (t - self.position) / self.width
+        return (self.curvature + self.depth / self.width**2 * (1.0 - u * u) * self._bump(t))[None, None]
+
+    def _params(self):
+        return {"curvature": self.curvature, "depth": self.depth, "width": self.width,
+                "position": self.position}
+
+
+class LessardCounterexample(Landscape):
+    r"""Lessard, Recht & Packard's (2016) strongly convex function with :math:`m = 1`, :math:`L = 25`.
+
+    .. math::
+       \nabla f(\theta) = \begin{cases} 25\theta & \theta < 1\\ \theta + 24 & 1 \le \theta < 2\\
+       25\theta - 24 & \theta \ge 2\end{cases}
+
+    (a continuous, piecewise-linear gradient; :math:`f` is piecewise quadratic with
+    :math:`1 \le f'' \le 25`, minimum :math:`f(0) = 0`).  Heavy ball with Polyak's parameters
+    for :math:`\kappa = 25`, started e.g. at :math:`\theta_0 = 3.3`, falls into a cycle of
+    period 3 and never converges, although the same parameters are optimal on every
+    quadratic with :math:`1 \le \lambda \le 25`.  The second derivative is undefined at 1
+    and 2; ``hess`` returns the one-sided value from the right there.
+    """
+
+    name = "Lessard et al.'s counterexample"
+
+    def __init__(self) -> None:
+        super().__init__(1, minima=[[0.0]], min_value=0.0)
+        self.m, self.L = 1.0, 25.0
+
+    def _f(self, x):
+        t = x[0]
+        return np.where(t < 1, 12.5 * t * t,
+                        np.where(t < 2, 0.5 * t * t + 24.0 * t - 12.0, 12.5 * t * t - 24.0 * t + 36.0))
+
+    def _grad(self, x):
+        t = x[0]
+        return np.where(t < 1, 25.0 * t, np.where(t < 2, t + 24.0, 25.0 * t - 24.0))[None]
+
+    def _hess(self, x):
+        t = x[0]
+        return np.where((t >= 1) & (t < 2), 1.0, 25.0)[None, None] + 0.0 * t
+
+    def _params(self):
+        return {}

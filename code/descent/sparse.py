@@ -1,0 +1,137 @@
+r"""A linear-regression problem with sparse features, for AdaGrad's home ground (Chapter 7).
+
+Feature :math:`j` of a sample is non-zero with probability :math:`p_j` (the
+``frequencies``); the frequencies span several orders of magnitude, as word-presence
+features of text do: a few features occur in almost every sample, many in a handful.
+
+.. math::
+   x_{ij} = b_{ij}\,z_{ij},\quad b_{ij}\sim\text{Bernoulli}(p_j),\qquad
+   y_i = x_i^\top w^\star + \sigma\,\xi_i,\qquad
+   f(w) = \frac{1}{2N}\sum_{i=1}^{N} (x_i^\top w - y_i)^2,
+
+with :math:`z_{ij} = 1` (binary indicators, the default) or a random sign
+(``signed=True``).  The empirical minimiser :math:`\hat w` (least squares) is stored, so
+the error of each weight after training can be measured against it.
+
+:func:`train_online` runs a *scale* transformation of :mod:`descent.transforms` (one
+that does not include the learning rate, e.g. :func:`~descent.transforms.scale_by_rss`
+for AdaGrad or :func:`~descent.transforms.identity` for SGD) over mini-batches, for a whole
+vector of learning rates at once: column :math:`c` of the parameter array is one run with
+learning rate :math:`\alpha_c`.  This is exact because those transformations act
+elementwise (see :func:`descent.runner.minimize_many`).
+
+Reference: Duchi, Hazan & Singer (2011), Sec. 1.3 (the motivation: rare but informative
+features).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _validate as v
+from .transforms import GradientTransformation
+
+__all__ = ["SparseRegression", "train_online"]
+
+
+class SparseRegression:
+    """A sparse-feature least-squares problem; see the module docstring.
+
+    Parameters
+    ----------
+    n_samples:
+        Number of samples :math:`N`.
+    frequencies:
+        Probability :math:`p_j \\in (0, 1]` that feature :math:`j` is non-zero, one per feature.
+    noise:
+        Standard deviation :math:`\\sigma` of the label noise.
+    signed:
+        Non-zero entries are random signs instead of ones.
+    seed:
+        Seed of :func:`numpy.random.default_rng` for the data and :math:`w^\\star \\sim \\mathcal N(0, I)`.
+
+    Attributes
+    ----------
+    X : ndarray (N, n); y : ndarray (N,); w_star, w_hat : ndarray (n,);
+    frequencies : ndarray (n,); counts : ndarray (n,) number of samples in which each
+    feature is non-zero; dim : int.
+    """
+
+    def __init__(self, n_samples: int = 4000, frequencies: Any = None, noise: float = 0.1,
+                 signed: bool = False, seed: Any = 0) -> None:
+        n_samples = v.positive_int(n_samples, "n_samples")
+        if frequencies is None:
+            frequencies = np.geomspace(1.0, 0.002, 24)
+        p = np.asarray(frequencies, dtype=float)
+        if p.ndim != 1 or p.size == 0:
+            raise ValueError(f"frequencies must be a non-empty 1-D sequence, got shape {p.shape}")
+        if not np.all((p > 0) & (p <= 1)):
+            raise ValueError("frequencies must lie in (0, 1]")
+        noise = v.nonnegative(noise, "noise")
+        rng = np.random.default_rng(seed)
+        X = (rng.random((n_samples, p.size)) < p).astype(float)
+        if signed:
+            X *= rng.choice(np.array([-1.0, 1.0]), size=X.shape)
+        w_star = rng.standard_normal(p.size)
+        y = X @ w_star + noise * rng.standard_normal(n_samples)
+        self.X, self.y, self.w_star, self.frequencies, self.noise = X, y, w_star, p, noise
+        self.counts = np.count_nonzero(X, axis=0)
+        self.w_hat = np.linalg.lstsq(X, y, rcond=None)[0]
+
+    @property
+    def dim(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    def f(self, w: Any) -> np.ndarray:
+        r"""Loss :math:`\frac{1}{2N}\lVert Xw - y\rVert^2` for ``w`` of shape ``(n,)`` or ``(n, B)``.
+
+        A diverged column (huge or non-finite weights) gets ``inf`` or ``nan`` without a warning.
+        """
+        w = np.asarray(w, dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = self.X @ w - (self.y if w.ndim == 1 else self.y[:, None])
+            return 0.5 * np.mean(r * r, axis=0)
+
+    def grad(self, w: Any, rows: Any = None) -> np.ndarray:
+        r"""Gradient of the loss over the samples ``rows`` (all if ``None``): :math:`X_b^\top(X_b w - y_b)/|b|`."""
+        w = np.asarray(w, dtype=float)
+        X = self.X if rows is None else self.X[rows]
+        y = self.y if rows is None else self.y[rows]
+        r = X @ w - (y if w.ndim == 1 else y[:, None])
+        return X.T @ r / X.shape[0]
+
+
+def train_online(scale_transform: GradientTransformation, problem: SparseRegression, lrs: Any, *,
+                 epochs: int = 1, batch_size: int = 1, seed: Any = 0) -> np.ndarray:
+    r"""Train from :math:`w = 0` with every learning rate in ``lrs`` at once; return ``W`` ``(n, len(lrs))``.
+
+    Each step draws the next mini-batch of a fresh random permutation per epoch (the same
+    for every learning rate), computes :math:`G = \nabla f_b(W)`, passes it through
+    ``scale_transform`` and applies :math:`W \leftarrow W - U\,\mathrm{diag}(\alpha)`.
+    A column that overflows becomes NaN (a diverged run) without a warning.
+    """
+    if not isinstance(scale_transform, GradientTransformation):
+        raise TypeError("scale_transform must be a descent.transforms.GradientTransformation")
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    if lrs.ndim != 1 or not np.all(np.isfinite(lrs)) or np.any(lrs < 0):
+        raise ValueError("lrs must be a 1-D sequence of non-negative learning rates")
+    epochs = v.positive_int(epochs, "epochs")
+    batch_size = v.positive_int(batch_size, "batch_size")
+    rng = np.random.default_rng(seed)
+    W = np.zeros((problem.dim, lrs.size))
+    state = scale_transform.init(W)
+    N = problem.n_samples
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(N)
+            for start in range(0, N, batch_size):
+                G = problem.grad(W, order[start:start + batch_size])
+                U, state = scale_transform.update(G, state, W)
+                W = W - U * lrs
+                W[:, ~np.all(np.isfinite(W), axis=0)] = np.nan
+    return W
