@@ -8,27 +8,20 @@ every name of ``descent.__all__`` and of each public submodule's public API has 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
-_load("exercise_index")
-course_ext = _load("course_ext")
+course_ext = load_script("course_ext")
 
 
 def test_public_modules_cover_the_package():

@@ -1,13 +1,11 @@
 """The build wipes the execution cache when the package changes (jupyter-cache alone would not)."""
-import importlib.util
 from pathlib import Path
 
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("build_book", ROOT / "scripts" / "build_book.py")
-build_book = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(build_book)
+build_book = load_script("build_book")
 
 
 def _tree(tmp_path):

@@ -7,7 +7,6 @@ warning-free with working links, and that the publishing workflow runs ``make bo
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -17,20 +16,15 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
-exercise_index = _load("exercise_index")
-course_ext = _load("course_ext")
+exercise_index = load_script("exercise_index")
+course_ext = load_script("course_ext")
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
 
 

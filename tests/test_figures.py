@@ -1,5 +1,4 @@
 """The standalone figures: reproducible byte for byte, and laid out without overlaps."""
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from descent.plotting import OPTIMIZER_COLORS, PNG_DPI, book_style
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "make_figures.py"
@@ -18,15 +18,9 @@ COMMITTED = ROOT / "figures"
 REGENERATE = "regenerate with `make figures` (python scripts/make_figures.py) and commit figures/"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("make_figures", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_figures"] = module          # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
-mf = _load_script()
+mf = load_script("make_figures")
 FILES = [f"{name}.{ext}" for name in mf.FIGURES for ext in ("svg", "png")]
 
 

@@ -13,7 +13,6 @@ Two notebooks run at a time (the build machine has two cores).  The whole run is
 from __future__ import annotations
 
 import gc
-import importlib.util
 import os
 import warnings
 import tempfile
@@ -24,11 +23,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
-make_notebooks = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_notebooks)
+make_notebooks = load_script("make_notebooks")
 
 PAGES = make_notebooks.notebook_pages(ROOT)
 
