@@ -3,7 +3,8 @@
 A benchmark, not a test: it reports figures and asserts nothing about speed.  For SGD,
 momentum, RMSProp and Adam it times one ``update`` + ``apply_updates`` of the ``descent``
 optimizer on a float32 vector of 1920·1080·3 = 6,220,800 elements, and ``optimizer.step()``
-of the same ``torch.optim`` optimizer on the same vector, and prints the ratio.  It also
+of the same ``torch.optim`` optimizer on the same vector (with torch's default threads and
+with one thread), and prints the ratios.  It also
 checks that no float64 upcast happened (parameters, updates and state stay float32).
 
 Run with ``make bench`` (torch is optional: without it only the descent times are shown).
@@ -54,9 +55,11 @@ def time_descent(make):
     return _median_seconds(step)
 
 
-def time_torch(cls_name, kwargs):
+def time_torch(cls_name, kwargs, threads=None):
     import torch
 
+    if threads is not None:
+        torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
     p = torch.tensor(rng.standard_normal(N, dtype=np.float32), requires_grad=True)
     p.grad = torch.from_numpy(rng.standard_normal(N, dtype=np.float32))
@@ -72,14 +75,22 @@ def main():
     print(f"parameters: {N:,} float32 ({N * 4 / 2**20:.1f} MiB); median of {REPEATS} steps")
     if torch is not None:
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; numpy {np.__version__}")
-    print(f"{'optimizer':<10} {'descent (ms)':>13} {'torch (ms)':>11} {'ratio':>7}")
+    from descent._parallel import num_threads
+
+    default_threads = torch.get_num_threads() if torch is not None else None
+    print(f"descent uses {num_threads()} threads for large arrays")
+    print(f"{'optimizer':<10} {'descent (ms)':>13} {'torch (ms)':>11} {'ratio':>7}"
+          f" {'torch 1 thread (ms)':>20} {'ratio':>7}")
     for name, (make, cls_name, kwargs) in CONFIGS.items():
         ours = time_descent(make)
         if torch is None:
             print(f"{name:<10} {ours * 1e3:13.1f} {'-':>11} {'-':>7}")
             continue
-        theirs = time_torch(cls_name, kwargs)
-        print(f"{name:<10} {ours * 1e3:13.1f} {theirs * 1e3:11.1f} {ours / theirs:7.2f}")
+        theirs = time_torch(cls_name, kwargs, default_threads)
+        single = time_torch(cls_name, kwargs, 1)
+        torch.set_num_threads(default_threads)
+        print(f"{name:<10} {ours * 1e3:13.1f} {theirs * 1e3:11.1f} {ours / theirs:7.2f}"
+              f" {single * 1e3:20.1f} {ours / single:7.2f}")
 
 
 if __name__ == "__main__":

@@ -36,8 +36,17 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validate as v
+from ._parallel import elementwise, result_dtype
 from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_leaves, tree_map,
                     tree_zeros_like)
+
+
+def leafwise(rule, tree: Tree, *rest: Tree, dtype=None):
+    """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in threads.
+
+    See :func:`descent._parallel.elementwise`: each rule writes its result into ``out``.
+    """
+    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype), tree, *rest)
 
 Schedule = Callable[[int], float]
 
@@ -100,7 +109,8 @@ def apply_updates(params: Tree, updates: Tree) -> Tree:
     params = check_tree(params, "params")
     updates = check_tree(updates, "updates")
     check_same_structure(params, updates, "params", "updates")
-    return tree_map(lambda p, u: (p + u).astype(p.dtype, copy=False), params, updates)
+    return tree_map(lambda p, u: elementwise(lambda p, u, out: np.add(p, u, out=out), p, u,
+                                             dtype=p.dtype), params, updates)
 
 
 def identity() -> GradientTransformation:
@@ -119,7 +129,7 @@ def scale(step_size: float) -> GradientTransformation:
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        return tree_map(lambda g: g * step_size, grads), state
+        return leafwise(lambda g, out: np.multiply(g, step_size, out=out), grads), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -135,7 +145,8 @@ def scale_by_schedule(schedule: Schedule) -> GradientTransformation:
     def update(grads, state, params=None):
         grads = _checked(grads, params)
         factor = v.real(schedule(state.count), "schedule(k)")
-        return tree_map(lambda g: g * factor, grads), CountState(state.count + 1)
+        return (leafwise(lambda g, out: np.multiply(g, factor, out=out), grads),
+                CountState(state.count + 1))
 
     return GradientTransformation(lambda params: CountState(0), update)
 
@@ -166,7 +177,11 @@ def add_decayed_weights(weight_decay: float = 0.0) -> GradientTransformation:
             return grads, state
         if params is None:
             raise ValueError("add_decayed_weights needs params: call update(grads, state, params)")
-        return tree_map(lambda g, p: g + weight_decay * p, grads, params), state
+        def rule(g, p, out):
+            np.multiply(p, weight_decay, out=out)
+            out += g
+
+        return leafwise(rule, grads, params), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -177,7 +192,7 @@ def clip(max_delta: float) -> GradientTransformation:
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        return tree_map(lambda g: np.clip(g, -max_delta, max_delta), grads), state
+        return leafwise(lambda g, out: np.clip(g, -max_delta, max_delta, out=out), grads), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -202,7 +217,7 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
         coef = min(1.0, max_norm / (global_norm(grads) + 1e-6))
         if coef == 1.0:
             return grads, state
-        return tree_map(lambda g: g * coef, grads), state
+        return leafwise(lambda g, out: np.multiply(g, coef, out=out), grads), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -211,20 +226,28 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
 # History: moving averages and momentum
 # ---------------------------------------------------------------------------
 
-def ema_update(value: np.ndarray, average: np.ndarray, decay: float) -> np.ndarray:
-    r"""One exponential-moving-average step, in place: :math:`a \leftarrow \beta a + (1-\beta)x`."""
+def ema_update(value: np.ndarray, average: np.ndarray, decay: float,
+               scratch: np.ndarray | None = None) -> np.ndarray:
+    r"""One exponential-moving-average step, in place: :math:`a \leftarrow \beta a + (1-\beta)x`.
+
+    ``scratch``, an array of ``average``'s shape that may be overwritten (it may be
+    ``value`` itself), saves allocating the temporary :math:`(1-\beta)x`.
+    """
     average *= decay
-    average += (1.0 - decay) * value
+    if scratch is None:
+        average += (1.0 - decay) * value
+    else:
+        average += np.multiply(value, 1.0 - decay, out=scratch)
     return average
 
 
-def debias(average: np.ndarray, decay: float, count: int) -> np.ndarray:
+def debias(average: np.ndarray, decay: float, count: int, out: np.ndarray | None = None) -> np.ndarray:
     r"""Bias correction :math:`\hat a_k = a_k / (1-\beta^k)` of a zero-initialised EMA.
 
     After :math:`k` steps the EMA's weights sum to :math:`1-\beta^k`, not 1
     (Kingma & Ba 2015, Sec. 3); dividing by that sum removes the bias towards zero.
     """
-    return average / (1.0 - decay**count)
+    return np.divide(average, 1.0 - decay**count, out=out)
 
 
 class EmaState(NamedTuple):
@@ -249,9 +272,15 @@ def ema(decay: float, debias_: bool = False) -> GradientTransformation:
     def update(grads, state, params=None):
         grads = _checked(grads, params)
         count = state.count + 1
-        avg = tree_map(lambda g, a: ema_update(g, a, decay), grads, state.ema)
-        out = tree_map(lambda a: debias(a, decay, count), avg) if debias_ else tree_map(np.copy, avg)
-        return out, EmaState(count, avg)
+
+        def step(g, a, out):
+            ema_update(g, a, decay)
+            if debias_:
+                debias(a, decay, count, out=out)
+            else:
+                np.copyto(out, a)
+
+        return leafwise(step, grads, state.ema), EmaState(count, state.ema)
 
     return GradientTransformation(init, update)
 
@@ -281,18 +310,22 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
     def init(params):
         return TraceState(0, tree_zeros_like(check_tree(params)))
 
-    def step(g, b, first):
+    def step(g, b, first, out):
         if first:
             np.copyto(b, g)
         else:
             b *= decay
             b += g if dampening == 0.0 else (1.0 - dampening) * g
-        return g + decay * b if nesterov else b.copy()
+        if nesterov:                                  # u = g + beta * b
+            np.multiply(b, decay, out=out)
+            out += g
+        else:                                         # u = b
+            np.copyto(out, b)
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
         first = state.count == 0
-        updates = tree_map(lambda g, b: step(g, b, first), grads, state.trace)
+        updates = leafwise(lambda g, b, out: step(g, b, first, out), grads, state.trace)
         return updates, TraceState(state.count + 1, state.trace)
 
     return GradientTransformation(init, update)
@@ -323,15 +356,15 @@ def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> 
         return RssState(tree_map(lambda p: np.full_like(p, initial_accumulator_value,
                                                         dtype=float_dtype(p)), params))
 
-    def step(g, r):
-        r += g * g
-        denom = np.sqrt(r)
-        denom += eps
-        return g / denom
+    def step(g, r, out):
+        r += np.multiply(g, g, out=out)
+        np.sqrt(r, out=out)                           # out = sqrt(r) + eps ...
+        out += eps
+        np.divide(g, out, out=out)                    # ... then u = g / out
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        return tree_map(step, grads, state.sum_of_squares), state
+        return leafwise(step, grads, state.sum_of_squares), state
 
     return GradientTransformation(init, update)
 
@@ -364,25 +397,28 @@ def scale_by_rms(decay: float = 0.99, eps: float = 1e-8, eps_in_sqrt: bool = Fal
         ms = tree_map(lambda p: np.full_like(p, initial_scale, dtype=float_dtype(p)), params)
         return RmsState(ms, tree_zeros_like(params) if centered else None)
 
-    def step(g, s, m):
-        ema_update(g * g, s, decay)
+    def step(g, s, m, out):
         if m is not None:
-            ema_update(g, m, decay)
-            var = s - m * m
+            ema_update(g, m, decay, scratch=out)
+        np.multiply(g, g, out=out)
+        ema_update(out, s, decay, scratch=out)        # s: EMA of g^2
+        if m is not None:                             # centred: s - m^2
+            np.multiply(m, m, out=out)
+            np.subtract(s, out, out=out)
         else:
-            var = s.copy()
-        if eps_in_sqrt:
-            var += eps
-            denom = np.sqrt(var, out=var)
-        else:
-            denom = np.sqrt(var, out=var)
-            denom += eps
-        return g / denom
+            np.copyto(out, s)
+        if eps_in_sqrt:                               # out = sqrt(s + eps)
+            out += eps
+            np.sqrt(out, out=out)
+        else:                                         # out = sqrt(s) + eps
+            np.sqrt(out, out=out)
+            out += eps
+        np.divide(g, out, out=out)
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
         means = state.mean if centered else tree_map(lambda g: None, grads)
-        return tree_map(step, grads, state.mean_square, means), state
+        return leafwise(step, grads, state.mean_square, means), state
 
     return GradientTransformation(init, update)
 
@@ -418,21 +454,24 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
         return AdamState(0, tree_zeros_like(params), tree_zeros_like(params),
                          tree_zeros_like(params) if amsgrad else None)
 
-    def step(g, m, s, s_max, k):
-        m_hat = debias(ema_update(g, m, b1), b1, k)            # momentum, bias-corrected
-        s = ema_update(g * g, s, b2)                           # RMSProp's second moment
-        if s_max is not None:
+    def step(g, m, s, s_max, k, out):
+        ema_update(g, m, b1, scratch=out)             # momentum: first moment
+        np.multiply(g, g, out=out)
+        ema_update(out, s, b2, scratch=out)           # RMSProp: second moment of g
+        if s_max is not None:                         # AMSGrad: max of the raw second moment
             s = np.maximum(s_max, s, out=s_max)
-        denom = np.sqrt(debias(s, b2, k))                     # ... bias-corrected
-        denom += eps
-        m_hat /= denom
-        return m_hat
+        debias(s, b2, k, out=out)                     # v_hat = v / (1 - b2^k)
+        np.sqrt(out, out=out)
+        out += eps                                    # sqrt(v_hat) + eps
+        np.divide(m, out, out=out)
+        debias(out, b1, k, out=out)                   # m_hat / (sqrt(v_hat) + eps)
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
         k = state.count + 1
         maxes = state.nu_max if amsgrad else tree_map(lambda g: None, grads)
-        updates = tree_map(lambda g, m, s, mx: step(g, m, s, mx, k), grads, state.mu, state.nu, maxes)
+        updates = leafwise(lambda g, m, s, mx, out: step(g, m, s, mx, k, out),
+                           grads, state.mu, state.nu, maxes)
         return updates, AdamState(k, state.mu, state.nu, state.nu_max)
 
     return GradientTransformation(init, update)
@@ -462,17 +501,17 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         params = check_tree(params)
         return AdadeltaState(tree_zeros_like(params), tree_zeros_like(params))
 
-    def step(g, s, d):
-        ema_update(g * g, s, rho)
-        delta = np.sqrt(d + eps)
-        delta /= np.sqrt(s + eps)
-        delta *= g
-        ema_update(delta * delta, d, rho)
-        return delta
+    def step(g, s, d, out):
+        ema_update(np.multiply(g, g, out=out), s, rho, scratch=out)
+        np.add(d, eps, out=out)                       # Delta = sqrt(d + eps) / sqrt(s + eps) * g
+        np.sqrt(out, out=out)
+        out /= np.sqrt(s + eps)
+        out *= g
+        ema_update(out * out, d, rho)
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        return tree_map(step, grads, state.mean_square_grad, state.mean_square_delta), state
+        return leafwise(step, grads, state.mean_square_grad, state.mean_square_delta), state
 
     return GradientTransformation(init, update)
 
