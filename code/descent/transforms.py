@@ -44,7 +44,7 @@ from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_le
 def leafwise(rule, tree: Tree, *rest: Tree, dtype=None):
     """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in threads.
 
-    See :func:`descent._parallel.elementwise`: each rule writes its result into ``out``.
+    See ``descent._parallel.elementwise``: each rule writes its result into ``out``.
     """
     return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype), tree, *rest)
 
