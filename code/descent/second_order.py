@@ -108,6 +108,15 @@ class _Recorder:
     def steps(self) -> int:
         return len(self.xs) - 1
 
+    def finished(self, ev: _Evaluator, tol: float, steps: int, extra: dict):
+        """The finished run if the gradient is below ``tol`` or ``steps`` are done, else ``None``."""
+        if self.gns[-1] <= tol:
+            return self.build(ev, converged=True, extra=extra,
+                              message=f"gradient norm <= tol={tol:g} after {self.steps} steps")
+        if self.steps >= steps:
+            return self.build(ev, extra=extra, message=f"reached the step limit steps={steps}")
+        return None
+
     def build(self, ev: _Evaluator, *, converged=False, diverged=False, message="", extra=None):
         return Trajectory(
             iterates=np.stack(self.xs),
@@ -263,10 +272,8 @@ def newton(
         return build(diverged=True, message="f or grad is not finite at x0")
     while True:
         k = rec.steps
-        if rec.gns[-1] <= tol:
-            return build(converged=True, message=f"gradient norm <= tol={tol:g} after {k} steps")
-        if k >= steps:
-            return build(message=f"reached the step limit steps={steps}")
+        if (done := rec.finished(ev, tol, steps, extra)) is not None:
+            return done
         H = ev.hess(x)
         if not np.all(np.isfinite(H)):
             return build(diverged=True, message=f"the Hessian is not finite at step {k}")
@@ -452,10 +459,8 @@ def _quasi_newton(problem, x0, steps, tol, H0, update):
         return build(diverged=True, message="f or grad is not finite at x0")
     while True:
         k = rec.steps
-        if rec.gns[-1] <= tol:
-            return build(converged=True, message=f"gradient norm <= tol={tol:g} after {k} steps")
-        if k >= steps:
-            return build(message=f"reached the step limit steps={steps}")
+        if (done := rec.finished(ev, tol, steps, extra)) is not None:
+            return done
         p = -(H @ g)
         if not float(g @ p) < 0.0:  # only by rounding, since H is positive definite
             H, plain_identity = eye.copy(), True
@@ -657,10 +662,8 @@ def lbfgs(problem, x0, steps: int = 1000, *, m: int = 10, tol: float = 1e-8) -> 
         return build(diverged=True, message="f or grad is not finite at x0")
     while True:
         k = rec.steps
-        if rec.gns[-1] <= tol:
-            return build(converged=True, message=f"gradient norm <= tol={tol:g} after {k} steps")
-        if k >= steps:
-            return build(message=f"reached the step limit steps={steps}")
+        if (done := rec.finished(ev, tol, steps, extra)) is not None:
+            return done
         p = _two_loop(g, S, Y, rho, order)
         if order and not float(g @ p) < 0.0:  # only by rounding
             order = []
