@@ -24,6 +24,7 @@ import numpy as np
 MIN_PARALLEL_SIZE = 1 << 20
 
 _pool: ThreadPoolExecutor | None = None
+_pool_workers = 0
 
 
 def num_threads() -> int:
@@ -41,9 +42,13 @@ def num_threads() -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None or _pool._max_workers < workers:
+    """One shared pool, grown (replaced) when more workers are asked for than it has."""
+    global _pool, _pool_workers
+    if _pool is None or _pool_workers < workers:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
         _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="descent")
+        _pool_workers = workers
     return _pool
 
 
