@@ -6,7 +6,7 @@ Usage::
     python scripts/make_figures.py --outdir DIR    # writes somewhere else
     python scripts/make_figures.py --only family_tree
 
-Every figure is written as SVG and PNG with :func:`descent.plotting.save_figure`, which
+Every figure is written as SVG and PNG with :func:`descent.book.plotting.save_figure`, which
 makes the files byte-for-byte reproducible (fixed SVG hash salt, glyphs as paths, no
 dates, fixed PNG resolution).  ``tests/test_figures.py`` regenerates them into a
 temporary directory and checks that they equal the committed files, so after changing a
@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
-from descent.plotting import OPTIMIZER_COLORS, PALETTE, book_style, lighten, save_figure
+from descent.book.plotting import OPTIMIZER_COLORS, PALETTE, book_style, lighten, save_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES_DIR = ROOT / "figures"
@@ -256,7 +256,7 @@ def family_tree() -> Figure:
     it goes (schedules: step, inverse-time, exponential decay; adaptive steps: AdaGrad →
     RMSProp → AdaDelta).  The lanes meet in Adam — momentum's first moment, RMSProp's
     second moment, bias correction, on mini-batches — and Adam leads to AdamW.  Box
-    colours are :data:`descent.plotting.OPTIMIZER_COLORS`.
+    colours are :data:`descent.book.plotting.OPTIMIZER_COLORS`.
     """
     return build_family_tree().fig
 

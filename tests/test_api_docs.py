@@ -27,7 +27,7 @@ course_ext = load_script("course_ext")
 def test_public_modules_cover_the_package():
     modules = course_ext.public_modules()
     assert modules[0] == "descent"
-    for name in ("descent.transforms", "descent.optimizers", "descent.graders", "descent.nn"):
+    for name in ("descent.transforms", "descent.optimizers", "descent.graders", "descent.book.nn"):
         assert name in modules
     assert not any(part.startswith("_") for m in modules for part in m.split("."))
 

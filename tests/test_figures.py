@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from PIL import Image
 
-from descent.plotting import OPTIMIZER_COLORS, PNG_DPI, book_style
+from descent.book.plotting import OPTIMIZER_COLORS, PNG_DPI, book_style
 from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from descent import sampling
+from descent.book import sampling
 from descent.graders.minibatch import grade_minibatch_gradient, grade_update_count
 
 

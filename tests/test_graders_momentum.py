@@ -6,7 +6,7 @@ import pytest
 
 from descent import optimizers as O
 from descent.graders.momentum import grade_heavy_ball_rate, grade_nesterov_step
-from descent.momentum_theory import spectral_radius
+from descent.book.momentum_theory import spectral_radius
 
 
 def nesterov_ok(x, b, g, lr, momentum):

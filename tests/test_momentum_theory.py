@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from descent import momentum_theory as MT
+from descent.book import momentum_theory as MT
 from descent import optimizers as O
-from descent import symbolic as S
+from descent.book import symbolic as S
 from descent.landscapes import IllConditionedQuadratic
 from descent.runner import minimize
 

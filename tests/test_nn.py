@@ -1,4 +1,4 @@
-"""Small networks (descent.nn) and the digits data (descent.data)."""
+"""Small networks (descent.book.nn) and the digits data (descent.book.data)."""
 import time
 
 import numpy as np
@@ -7,7 +7,7 @@ from scipy.special import log_softmax as scipy_log_softmax
 from scipy.special import softmax
 from sklearn.metrics import log_loss
 
-from descent import data, nn
+from descent.book import data, nn
 from descent.transforms import apply_updates, chain, scale_by_adam, scale_by_learning_rate, trace
 
 

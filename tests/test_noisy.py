@@ -4,7 +4,7 @@ import pytest
 
 from descent import schedules as S
 from descent.landscapes import IllConditionedQuadratic, Quadratic
-from descent.noisy import expected_loss, noise_floor, stationary_variance, step_size_sweep
+from descent.book.noisy import expected_loss, noise_floor, stationary_variance, step_size_sweep
 from descent.optimizers import sgd
 from descent.runner import minimize, minimize_many
 

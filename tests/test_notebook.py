@@ -2,7 +2,7 @@
 import matplotlib
 import numpy as np
 
-from descent import notebook
+from descent.book import notebook
 
 
 def test_numpy_scalars_become_python_numbers():

@@ -1,4 +1,4 @@
-"""The book's plotting style and helpers (descent.plotting)."""
+"""The book's plotting style and helpers (descent.book.plotting)."""
 import io
 
 import matplotlib
@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 from scipy.optimize import rosen
 
-from descent import plotting as P
+from descent.book import plotting as P
 from descent.trajectory import Trajectory
 
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}

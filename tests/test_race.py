@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from descent import optimizers as O
-from descent import race as R
+from descent.book import race as R
 from descent.landscapes import IllConditionedQuadratic, Quadratic, Rosenbrock, finite_difference_grad, \
     finite_difference_hess
 from descent.runner import minimize_many
@@ -150,7 +150,7 @@ def test_format_helpers():
 
 
 def test_network_problem_flat_gradient_matches_nn():
-    from descent import nn
+    from descent.book import nn
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((20, 5)), rng.integers(0, 3, 20)
     params = nn.mlp_init([5, 4, 3], 0)
@@ -166,7 +166,7 @@ def test_network_problem_flat_gradient_matches_nn():
 
 
 def test_race_network_small():
-    from descent import nn
+    from descent.book import nn
     rng = np.random.default_rng(0)
     X = rng.standard_normal((60, 4))
     y = (X[:, 0] > 0).astype(np.int64)

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from descent import random_matrices as RM
+from descent.book import random_matrices as RM
 
 
 def test_goe_is_symmetric_with_the_documented_variances():

@@ -1,9 +1,9 @@
-"""Mini-batch arithmetic and statistics of Chapter 3 (descent.sampling)."""
+"""Mini-batch arithmetic and statistics of Chapter 3 (descent.book.sampling)."""
 import numpy as np
 import pytest
 
-from descent import sampling as S
-from descent.data import minibatches
+from descent.book import sampling as S
+from descent.book.data import minibatches
 
 
 def test_updates_per_epoch_article_example():
@@ -102,7 +102,7 @@ def test_running_mean_error_validation():
 
 
 def test_softmax_per_sample_gradients_match_nn_loop():
-    from descent import nn
+    from descent.book import nn
     rng = np.random.default_rng(5)
     X = rng.standard_normal((12, 4))
     y = rng.integers(0, 3, 12)
@@ -116,7 +116,7 @@ def test_softmax_per_sample_gradients_match_nn_loop():
 
 
 def test_minibatch_means_equal_model_batch_gradients():
-    from descent import nn
+    from descent.book import nn
     rng = np.random.default_rng(6)
     X = rng.standard_normal((30, 3))
     y = rng.integers(0, 4, 30)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import descent
-import descent.sizing as S
+import descent.book.sizing as S
 
 
 def test_full_hd_inputs():
@@ -155,6 +155,6 @@ def test_measure_matmul_flops_and_seconds_for():
 
 
 def test_the_scale_transform_is_not_shadowed():
-    import descent.sizing  # noqa: F401
+    import descent.book.sizing  # noqa: F401
     from descent.transforms import GradientTransformation
     assert isinstance(descent.scale(-0.5), GradientTransformation)

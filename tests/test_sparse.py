@@ -5,7 +5,7 @@ import pytest
 from descent import optimizers as O
 from descent import transforms as T
 from descent.runner import minimize
-from descent.sparse import SparseRegression, train_online
+from descent.book.sparse import SparseRegression, train_online
 
 
 def test_data_follow_the_frequencies_and_w_hat_is_the_minimiser():

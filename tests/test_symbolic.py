@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from descent import symbolic as S
-from descent.symbolic import alpha, beta, beta1, beta2, kappa, lam, lam_max, lam_min
+from descent.book import symbolic as S
+from descent.book.symbolic import alpha, beta, beta1, beta2, kappa, lam, lam_max, lam_min
 
 
 def zero(expr):

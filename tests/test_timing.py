@@ -1,4 +1,4 @@
-"""Tests for descent.timing (median timing, power-law fits, timed linear solves)."""
+"""Tests for descent.book.timing (median timing, power-law fits, timed linear solves)."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from descent.timing import PowerLaw, blas_threads, fit_power_law, measure_seconds, time_linear_solves
+from descent.book.timing import PowerLaw, blas_threads, fit_power_law, measure_seconds, time_linear_solves
 
 
 class FakeClock:

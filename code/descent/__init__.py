@@ -1,12 +1,20 @@
 """descent — gradient descent and its descendants, the code of the book *Learning from Mistakes*.
 
-Optimizers are composable gradient transformations (:mod:`descent.transforms`); the
-named ones (:mod:`descent.optimizers`) follow ``torch.optim``'s names, defaults and
-update rules.  See the book's API reference for every module.
+The core, importable with NumPy alone:
 
-Heavier modules are imported on demand: ``descent.symbolic`` (SymPy),
-``descent.plotting`` (Matplotlib), ``descent.graders``, ``descent.nn``, ``descent.data``,
-``descent.sizing``, ``descent.sampling``, ``descent.timing``, ``descent.noisy``.
+* :mod:`descent.transforms` — composable gradient transformations (``init``/``update``,
+  :func:`~descent.transforms.chain`), optax style;
+* :mod:`descent.optimizers` — the named optimizers, with ``torch.optim``'s names, defaults
+  and update rules, each a chain of transforms;
+* :mod:`descent.schedules` — learning-rate schedules ``k -> lr``;
+* :mod:`descent.landscapes` — test problems with analytic value, gradient and Hessian;
+* :mod:`descent.runner` — run a transformation on a problem (one start or many at once);
+* :mod:`descent.second_order` and :mod:`descent.line_search` — Newton, DFP, BFGS, L-BFGS;
+* :mod:`descent.trajectory` — what a run returns.
+
+The book's chapter experiments live in :mod:`descent.book` (one module per topic; they
+need the ``book`` extra: Matplotlib, SymPy, SciPy, scikit-learn), and the self-check
+exercises in :mod:`descent.graders`.
 """
 from . import landscapes, runner, schedules, second_order, transforms
 from .landscapes import (

@@ -1,6 +1,6 @@
 r"""Graders for the mini-batch exercises of Chapter 3 ("Stochastic and mini-batch gradient descent").
 
-The references are written here again (not imported from :mod:`descent.sampling`), so the
+The references are written here again (not imported from :mod:`descent.book.sampling`), so the
 graders also cross-check that module.
 """
 from __future__ import annotations

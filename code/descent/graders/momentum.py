@@ -1,7 +1,7 @@
 r"""Graders for Chapter 5: a Nesterov step in PyTorch's form, and the heavy ball's rate on a quadratic.
 
 The references are written directly in NumPy (not with :mod:`descent.transforms` or
-:mod:`descent.momentum_theory`), so the graders double as an independent cross-check.
+:mod:`descent.book.momentum_theory`), so the graders double as an independent cross-check.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 r"""Graders for the counting exercises of Chapter 1 ("How big is a gradient?").
 
-The references are written here again (not imported from :mod:`descent.sizing`), so the
+The references are written here again (not imported from :mod:`descent.book.sizing`), so the
 graders also cross-check that module.  Answers are integers and are compared exactly.
 """
 from __future__ import annotations

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = ["measure_seconds", "PowerLaw", "fit_power_law", "time_linear_solves", "blas_threads"]
 

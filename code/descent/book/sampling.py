@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = [
     "updates_per_epoch", "total_updates", "sample_batch", "flatten", "per_sample_gradients",
@@ -52,7 +52,7 @@ def updates_per_epoch(n_samples: int, batch_size: int, drop_last: bool = False) 
     r"""Updates in one epoch (one pass over ``n_samples``) with batches of ``batch_size``.
 
     :math:`\lceil N/B \rceil` when the last, smaller batch is kept (as
-    :func:`descent.data.minibatches` and PyTorch's ``DataLoader`` do by default);
+    :func:`descent.book.data.minibatches` and PyTorch's ``DataLoader`` do by default);
     :math:`\lfloor N/B \rfloor` with ``drop_last=True``.  A batch larger than the data set
     is one full batch.  E.g. ``updates_per_epoch(1_000_000, 100) == 10_000``.
     """
@@ -135,13 +135,13 @@ def minibatch_means(per_sample: np.ndarray, batch_size: int, count: int, rng: An
 
 
 def softmax_regression_per_sample_gradients(params: Mapping[str, np.ndarray], X: Any, y: Any) -> np.ndarray:
-    r"""Per-sample gradients of softmax regression (``{'W1', 'b1'}`` of :mod:`descent.nn`), vectorised.
+    r"""Per-sample gradients of softmax regression (``{'W1', 'b1'}`` of :mod:`descent.book.nn`), vectorised.
 
     Sample :math:`i` has loss :math:`-\log\operatorname{softmax}(x_i^\top W + b)_{y_i}`, whose
     gradient is :math:`(x_i r_i^\top,\ r_i)` with :math:`r_i = \operatorname{softmax}(x_i^\top W + b) - e_{y_i}`.
     Returns the ``(N, d)`` matrix whose row :math:`i` is that gradient flattened like
     :func:`flatten` flattens ``{'W1': ..., 'b1': ...}``; equal to
-    :func:`per_sample_gradients` with :func:`descent.nn.loss_and_grad`, without the loop.
+    :func:`per_sample_gradients` with :func:`descent.book.nn.loss_and_grad`, without the loop.
     """
     if not isinstance(params, Mapping) or set(params) != {"W1", "b1"}:
         raise ValueError("params must be softmax-regression parameters {'W1', 'b1'}")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = ["load_digits_split", "minibatches", "one_hot"]
 

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import sympy as sp
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = [
     "latex",

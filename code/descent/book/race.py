@@ -48,13 +48,13 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate as v
-from . import optimizers as O
-from . import second_order as SO
-from .landscapes import Landscape
-from .runner import minimize_many
-from .trajectory import Trajectory
-from .transforms import EmptyState, GradientTransformation, chain
+from .. import _validate as v
+from .. import optimizers as O
+from .. import second_order as SO
+from ..landscapes import Landscape
+from ..runner import minimize_many
+from ..trajectory import Trajectory
+from ..transforms import EmptyState, GradientTransformation, chain
 
 __all__ = [
     "Contestant", "first_order", "own_rules", "book_contestants", "lr_grid", "scale_by_column",
@@ -76,7 +76,7 @@ class Contestant:
     ``make(lr)`` builds a :class:`~descent.transforms.GradientTransformation` (a first-order
     method, tuned over the grid); ``run(problem, x0, steps)`` runs a method with its own rules
     and returns a :class:`~descent.trajectory.Trajectory` (not tuned).  Exactly one of the two
-    is given.  ``name`` is the key of :data:`descent.plotting.OPTIMIZER_STYLES` when there is
+    is given.  ``name`` is the key of :data:`descent.book.plotting.OPTIMIZER_STYLES` when there is
     one, ``label`` the text shown in tables, ``family`` the idea it comes from.
     """
 
@@ -622,7 +622,7 @@ def race(contestants: Sequence[Contestant], problem: Landscape, starts: Any, *, 
 # ---------------------------------------------------------------------------
 
 class NetworkProblem:
-    r"""The full-batch training loss of a :mod:`descent.nn` network as a function of a flat vector.
+    r"""The full-batch training loss of a :mod:`descent.book.nn` network as a function of a flat vector.
 
     ``f(x)`` and ``grad(x)`` take the parameters flattened in the order of ``template``'s keys
     (shape ``(n,)``), so that the methods of :mod:`descent.second_order` can train the network.
@@ -713,9 +713,9 @@ class NetworkRace:
 def race_network(contestants: Sequence[Contestant], data: tuple, *, sizes: Sequence[int],
                  grid: Any, epochs: int, seeds: Sequence[int] = (0, 1), batch_size: int = 64,
                  activation: str = "tanh") -> NetworkRace:
-    r"""The race on a :mod:`descent.nn` MLP of widths ``sizes`` trained on ``data``.
+    r"""The race on a :mod:`descent.book.nn` MLP of widths ``sizes`` trained on ``data``.
 
-    ``data`` is ``(X_train, y_train, X_test, y_test)`` (e.g. :func:`descent.data.load_digits_split`).
+    ``data`` is ``(X_train, y_train, X_test, y_test)`` (e.g. :func:`descent.book.data.load_digits_split`).
     First-order contestants train with mini-batches of ``batch_size`` for ``epochs`` epochs,
     for every learning rate of ``grid`` and every seed (the seed fixes the initial weights and
     the shuffling); the learning rate with the lowest mean final training loss is kept (ties:

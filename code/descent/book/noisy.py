@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate as v
-from .runner import BatchTrajectory, minimize_many
-from .transforms import EmptyState, GradientTransformation
+from .. import _validate as v
+from ..runner import BatchTrajectory, minimize_many
+from ..transforms import EmptyState, GradientTransformation
 
 __all__ = ["stationary_variance", "noise_floor", "expected_loss", "step_size_sweep"]
 

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate as v
-from .transforms import GradientTransformation
+from .. import _validate as v
+from ..transforms import GradientTransformation
 
 __all__ = ["SparseRegression", "train_online"]
 

@@ -47,7 +47,7 @@ import numpy as np
 from cycler import cycler
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = [
     "PALETTE", "OPTIMIZER_COLORS", "OPTIMIZER_STYLES", "LineStyle", "CYCLE_STYLES", "BOOK_RC",
@@ -155,7 +155,7 @@ def lighten(color: Any, amount: float) -> tuple[float, float, float]:
 # rcParams
 # ---------------------------------------------------------------------------
 
-#: Salt of the ids in SVG files (shared with :func:`descent.notebook.setup`).
+#: Salt of the ids in SVG files (shared with :func:`descent.book.notebook.setup`).
 SVG_HASH_SALT = "learning-from-mistakes"
 #: Resolution of PNG files written by :func:`save_figure`.
 PNG_DPI = 150
@@ -225,7 +225,7 @@ def book_style() -> Iterator[None]:
 
 
 def use_book_style() -> None:
-    """Apply :data:`BOOK_RC` globally (what :func:`descent.notebook.setup` does)."""
+    """Apply :data:`BOOK_RC` globally (what :func:`descent.book.notebook.setup` does)."""
     mpl.rcParams.update(BOOK_RC)
 
 

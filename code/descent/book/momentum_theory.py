@@ -40,8 +40,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import sympy as sp
 
-from . import _validate as v
-from .landscapes import Landscape
+from .. import _validate as v
+from ..landscapes import Landscape
 
 __all__ = [
     "METHODS", "recurrence_coefficients", "iteration_matrix", "spectral_radius",
@@ -161,7 +161,7 @@ def polyak_parameters(lam_min: float, lam_max: float) -> BestParameters:
        \beta^\star = \Big(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Big)^2,\quad
        \rho^\star = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}
 
-    (derived symbolically by :func:`descent.symbolic.momentum_iteration_matrix`).
+    (derived symbolically by :func:`descent.book.symbolic.momentum_iteration_matrix`).
     """
     lo, hi = v.positive(lam_min, "lam_min"), v.positive(lam_max, "lam_max")
     if hi < lo:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = [
     "FULL_HD_RGB_INPUTS", "OPTIMIZER_STATE",

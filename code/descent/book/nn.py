@@ -41,9 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 from .data import minibatches
-from .transforms import GradientTransformation, apply_updates
+from ..transforms import GradientTransformation, apply_updates
 
 __all__ = ["ACTIVATIONS", "softmax_regression_init", "mlp_init", "log_softmax", "logits",
            "loss", "loss_and_grad", "predict", "accuracy", "TrainRecord", "train"]
@@ -380,7 +380,7 @@ def train(optimizer: GradientTransformation, params: Params, X, y, *, batch_size
           l2: float = 0.0, activation: str = "tanh") -> TrainRecord:
     r"""Mini-batch training: :math:`\theta \leftarrow \theta + u(\nabla\mathcal L_{B}(\theta))`.
 
-    Each epoch shuffles the training set (:func:`descent.data.minibatches` with
+    Each epoch shuffles the training set (:func:`descent.book.data.minibatches` with
     ``np.random.default_rng(seed)``) and makes one update per batch of ``batch_size``
     samples (the last batch of an epoch may be smaller); ``batch_size=None`` or
     ``>= len(X)`` is full-batch gradient descent, ``1`` is pure SGD.  ``optimizer`` is

@@ -54,7 +54,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = [
     "DEAN_MAJUMDAR_THETA", "goe", "goe_tridiagonal", "clopper_pearson",
