@@ -5,8 +5,6 @@ temporary output folder, reusing the execution cache (which the script invalidat
 whenever the package changes).
 """
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,18 +22,6 @@ def _toc_files(entry):
         for key in ("parts", "chapters", "sections"):
             for child in entry.get(key, []):
                 yield from _toc_files(child)
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_book.py"), "--path-output", str(out)],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-6000:]
-    return out / "_build" / "html", log
 
 
 @pytest.mark.book
