@@ -380,3 +380,8 @@ def test_latex_interval_writes_a_chained_inequality():
     for bad in (a > 0, sp.And(a > 0, a > 1), sp.And(a > 0, lam < 2)):
         with pytest.raises(ValueError):
             S.latex_interval(bad, a)
+
+
+def test_latex_accepts_extra_symbol_names():
+    fp = sp.Symbol("fp")
+    assert S.latex(fp * S.lam_min, symbol_names={fp: r"f'(\theta_0)"}) == r"f'(\theta_0) \lambda_{\min}"

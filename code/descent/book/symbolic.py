@@ -90,7 +90,11 @@ def latex(expr: Any, lhs: Any = None, *, display: bool = False, **kwargs: Any) -
 
     Example: ``latex(gd_eigen_recurrence().rate, r"\rho")`` returns
     ``'\rho = \frac{\kappa - 1}{\kappa + 1}'``.
+
+    ``symbol_names`` (a dict from symbols to LaTeX, as for :func:`sympy.latex`) adds to or
+    overrides the book's names, e.g. ``{fp: r"f'(\theta_0)"}`` for a placeholder symbol.
     """
+    extra_names = dict(kwargs.pop("symbol_names", None) or {})
     def one(e: Any) -> str:
         if isinstance(e, str):
             return e
@@ -101,6 +105,7 @@ def latex(expr: Any, lhs: Any = None, *, display: bool = False, **kwargs: Any) -
         e = sp.sympify(e)
         names = {s: _LATEX_NAMES[s.name] for s in e.free_symbols
                  if isinstance(s, sp.Symbol) and s.name in _LATEX_NAMES}
+        names.update(extra_names)
         return sp.latex(e, symbol_names=names, **kwargs)
 
     body = one(expr) if lhs is None else f"{one(lhs)} = {one(expr)}"
