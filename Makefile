@@ -48,7 +48,7 @@ serve:
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[book,test]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[docs,test]"
 	.lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' > $(LOCK)
 	rm -rf .lock-venv
 
