@@ -52,7 +52,9 @@ def _normalize(name: str) -> str:
 def test_distribution_name_is_not_the_unrelated_pypi_descent():
     # `descent` on PyPI is another project: `pip install -U descent` would replace this one.
     assert _normalize(PROJECT["name"]) != "descent"
-    assert importlib.metadata.distribution(PROJECT["name"]).read_text("top_level.txt") in (None, "descent\n")
+    # ... and it is the installed distribution that provides the import name `descent`
+    providers = {_normalize(d) for d in importlib.metadata.packages_distributions().get("descent", [])}
+    assert _normalize(PROJECT["name"]) in providers
 
 
 def test_licence_is_an_spdx_expression_with_the_file_shipped():
@@ -64,7 +66,7 @@ def test_licence_is_an_spdx_expression_with_the_file_shipped():
         "PEP 639: no licence classifiers next to an SPDX expression"
     # setuptools reads `license = "MIT"` and `license-files` from 77 on.
     (backend,) = [r for r in PYPROJECT["build-system"]["requires"] if r.startswith("setuptools")]
-    assert tuple(int(x) for x in _floor(backend)[1].split(".")[:1]) >= (77,)
+    assert int(_floor(backend)[1].split(".")[0]) >= 77
 
 
 def test_authors_urls_classifiers_and_py_typed():
@@ -383,3 +385,8 @@ def test_colab_cell_installs_this_distribution_with_the_book_extra():
     # "descent @ git+..." when the metadata says another name.
     source = (ROOT / "scripts" / "make_notebooks.py").read_text()
     assert f'{PROJECT["name"]}[book] @ git+' in source
+
+
+def test_package_and_distribution_versions_agree():
+    import descent
+    assert descent.__version__ == PROJECT["version"] == importlib.metadata.version(PROJECT["name"])
