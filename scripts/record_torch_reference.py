@@ -15,7 +15,8 @@ and stores what PyTorch did, so that the comparison runs everywhere against comm
   the iterates (every 5th) of an optimizer driven by it;
 * the stranger's recipe: ``clip_grad_norm_(·, 1)`` then ``AdamW`` with linear warm-up and
   cosine decay, on a dict of parameters;
-* ``torch.nn.utils.clip_grad_norm_`` on a few gradients.
+* ``torch.nn.utils.clip_grad_norm_`` on a few gradients;
+* the defaults of the optimizers' signatures.
 
 The gradient fields are computed with NumPy from the iterate (PyTorch only steps), and their
 matrices and starting points are stored with the trajectories, so the test does not depend on
@@ -257,6 +258,17 @@ def record(torch) -> dict[str, np.ndarray]:
             arrays[f"clip/{i}/{k}"] = t.grad.numpy().copy()
         meta["clip"].append({"id": str(i), "max_norm": max_norm, "keys": list(grads)})
 
+    # The signatures' defaults (descent's named optimizers take torch's names and defaults).
+    import inspect
+    meta["defaults"] = {}
+    for name, cls in TORCH_CLASS.items():
+        params = inspect.signature(getattr(torch.optim, cls).__init__).parameters
+        meta["defaults"][name] = {
+            k: list(p.default) if isinstance(p.default, tuple) else p.default
+            for k, p in params.items()
+            if k not in ("self", "params") and p.default is not inspect.Parameter.empty
+            and isinstance(p.default, (bool, int, float, tuple, type(None)))}
+
     arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
     return arrays
 
@@ -282,8 +294,9 @@ def main(argv=None) -> int:
             bad = sorted(set(stored.files) ^ set(arrays))
             bad += [k for k in arrays if k in stored.files and k != "meta"
                     and not np.array_equal(stored[k], arrays[k])]
-            if json.loads(str(stored["meta"]))["optimizers"] != json.loads(str(arrays["meta"]))["optimizers"]:
-                bad.append("meta")
+            old, new = json.loads(str(stored["meta"])), json.loads(str(arrays["meta"]))
+            bad += [f"meta[{k!r}]" for k in sorted(set(old) | set(new))
+                    if k != "numpy_version" and old.get(k) != new.get(k)]
         if bad:
             print(f"{args.out} differs from a fresh recording in: {', '.join(bad)}", file=sys.stderr)
             return 1

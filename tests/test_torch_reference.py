@@ -83,6 +83,17 @@ def test_reference_covers_every_named_optimizer_and_flag():
             ("adam", "betas"), ("adamw", "weight_decay")} <= options
 
 
+@pytest.mark.parametrize("name", sorted(META["defaults"]))
+def test_signature_names_and_defaults_are_torchs(name):
+    import inspect
+    theirs = {k: tuple(v) if isinstance(v, list) else v for k, v in META["defaults"][name].items()}
+    ours = inspect.signature(getattr(descent, name)).parameters
+    assert ours
+    for pname, p in ours.items():
+        assert pname in theirs, (name, pname)
+        assert p.default == theirs[pname], (name, pname, p.default, theirs[pname])
+
+
 @pytest.mark.parametrize("case", META["optimizers"], ids=_ids(META["optimizers"]))
 def test_optimizer_float64_matches_torch_every_step(case):
     key = f"opt/{case['id']}"
