@@ -52,6 +52,11 @@ def _clip_cases() -> tuple[Case, ...]:
              label="weights and biases of a layer"),
         Case(([rng.standard_normal(6), rng.standard_normal((2, 2)), rng.standard_normal(1)], 0.5)),
         Case(([np.zeros(3), np.zeros((2, 2))], 1.0), label="all-zero gradients"),
+        Case(([np.array([3.0, 4.0])], 3.0), label="norm 5 between max_norm = 3 and 2·max_norm"),
+        Case(([np.array([0.9, 1.2])], 2.0), label="norm 1.5: short for max_norm = 2, long for 1"),
+        Case(([np.array([0.48, -0.64])], 0.5), label="norm 0.8: long for max_norm = 0.5, short for 1"),
+        Case(([np.array([0.0, 2.02]), np.array([[0.0], [0.0]])], 2.0),
+             label="just above the threshold: norm 2.02, max_norm = 2"),
     )
 
 
@@ -83,7 +88,51 @@ def _to_max_norm_sum(grads, max_norm):
     return [np.asarray(g, dtype=float) * coef for g in grads]
 
 
+def _threshold_2c(grads, max_norm):
+    total = _total_norm(grads)
+    coef = max_norm / (total + 1e-6) if total > 2 * max_norm else 1.0
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _threshold_one(grads, max_norm):
+    total = _total_norm(grads)
+    coef = max_norm / (total + 1e-6) if total > 1.0 else 1.0
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _max_norm_ignored(grads, max_norm):
+    coef = min(1.0, 1.0 / (_total_norm(grads) + 1e-6))
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _first_array_only(grads, max_norm):
+    g0 = np.asarray(grads[0], dtype=float)
+    coef = min(1.0, max_norm / (float(np.sqrt(np.sum(g0 * g0))) + 1e-6))
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _inverted_ratio(grads, max_norm):
+    coef = min(1.0, _total_norm(grads) / max_norm)
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
 _CLIP_DIAGNOSES = (
+    ("returned the norm", lambda grads, max_norm: _total_norm(grads),
+     "you returned the total norm — that is what torch.nn.utils.clip_grad_norm_ returns (it "
+     "clips the tensors in place); this exercise returns the list of clipped arrays."),
+    ("threshold 2c", _threshold_2c,
+     "a gradient whose norm lies between max_norm and 2·max_norm came back unchanged: clip "
+     "whenever ‖g‖ > max_norm (you compared with 2·max_norm)."),
+    ("threshold hard-coded to 1", _threshold_one,
+     "you compared the norm with 1 instead of max_norm: with max_norm = 2 a gradient of norm 1.5 "
+     "must stay as it is, with max_norm = 0.5 one of norm 0.8 must shrink. Clip when ‖g‖ > max_norm."),
+    ("max_norm ignored", _max_norm_ignored,
+     "you rescaled to length 1 whatever max_norm is: the factor is min(1, max_norm/‖g‖), "
+     "not min(1, 1/‖g‖)."),
+    ("first array only", _first_array_only,
+     "you measured only the first array; the global norm includes every array in the list."),
+    ("inverted ratio", _inverted_ratio,
+     "the factor is max_norm/‖g‖ (below 1 exactly when the gradient is too long), not ‖g‖/max_norm."),
     ("per-array norm", _per_array,
      "you clipped each array by its own norm; clip_grad_norm_ takes ONE norm over all the "
      "arrays together, ‖g‖ = sqrt(Σ over every array of Σ g²), and rescales them all by the same factor."),
@@ -111,10 +160,14 @@ def grade_clip_by_global_norm(fn: Callable[..., Any]) -> GradeReport:
               \lVert g\rVert = \Big(\sum_i \sum_j g_{i,j}^2\Big)^{1/2},
 
     with :math:`c` = ``max_norm``: the semantics of ``torch.nn.utils.clip_grad_norm_``
-    (default ``norm_type=2``), which multiplies by the clamped coefficient.  Every case
-    has ``max_norm`` :math:`\ge 0.5`, and the tolerance is ``rtol = 1e-5``, so an answer
-    that leaves out the :math:`10^{-6}` (PyTorch's guard against dividing by zero) also
-    passes, provided it does not divide by zero on all-zero gradients.
+    (default ``norm_type=2``), which multiplies by the clamped coefficient — except that the
+    clipped arrays are *returned* as new arrays and the inputs stay unchanged (PyTorch clips
+    in place and returns the norm).  Every case has ``max_norm`` :math:`\ge 0.5`, and the
+    tolerance is ``rtol = 1e-5``, so an answer that leaves out the :math:`10^{-6}`
+    (PyTorch's guard against dividing by zero) also passes, provided it does not divide by
+    zero on all-zero gradients.  Cases sit on both sides of every threshold a mistake could
+    hide behind: a norm between :math:`c` and :math:`2c`, a short gradient with :math:`c > 1`
+    and a long one with :math:`c < 1`, a norm 1 % above :math:`c`.
 
     Reference: Pascanu, Mikolov & Bengio (2013), Algorithm 1; PyTorch documentation of
     ``torch.nn.utils.clip_grad_norm_``.
