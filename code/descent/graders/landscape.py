@@ -199,10 +199,49 @@ def _bounds_cases() -> tuple[Case, ...]:
         Case((np.array([[2.0, 1.0], [1.0, 2.0]]),), label="[[2, 1], [1, 2]]: eigenvalues 1 and 3"),
         Case((0.5 * (rotated + rotated.T),), label="a rotated 4×4 matrix, κ = 40"),
         Case((np.eye(3) * 4.0,), label="perfectly conditioned, κ = 1"),
+        Case((np.diag([9.0, 1.0, 4.0]),), label="a diagonal matrix, largest entry first"),
     )
 
 
+def _eig_unsorted(A):
+    lam = np.real(np.linalg.eig(np.asarray(A, dtype=float))[0])
+    lo, hi = float(lam[0]), float(lam[-1])
+    return 2.0 / hi, 2.0 / (lo + hi), (hi - lo) / (hi + lo)
+
+
+def _descending(A):
+    lam = np.linalg.eigvalsh(np.asarray(A, dtype=float))
+    hi, lo = float(lam[0]), float(lam[-1])          # as if the eigenvalues came largest first
+    return 2.0 / hi, 2.0 / (lo + hi), (hi - lo) / (hi + lo)
+
+
+def _sqrt_kappa(A):
+    lam = np.linalg.eigvalsh(np.asarray(A, dtype=float))
+    k = float(lam[-1] / lam[0])
+    return _bounds_ref(A)[:2] + ((np.sqrt(k) - 1.0) / (np.sqrt(k) + 1.0),)
+
+
+def _frobenius(A):
+    A = np.asarray(A, dtype=float)
+    hi = float(np.linalg.norm(A))
+    lo = float(np.linalg.eigvalsh(A)[0])
+    return 2.0 / hi, 2.0 / (lo + hi), (hi - lo) / (hi + lo)
+
+
 _BOUNDS_DIAGNOSES = (
+    ("unsorted np.linalg.eig", _eig_unsorted,
+     "np.linalg.eig (and eigvals) returns the eigenvalues in no particular order, so lam[0] and "
+     "lam[-1] are not the extremes; use lam.min() and lam.max(), or np.linalg.eigvalsh, which "
+     "sorts them ascending (and is meant for symmetric matrices)."),
+    ("assumed descending order", _descending,
+     "np.linalg.eigvalsh sorts the eigenvalues *ascending*: lam[0] is λ_min and lam[-1] is "
+     "λ_max (it is np.linalg.svd that sorts descending)."),
+    ("the momentum rate", _sqrt_kappa,
+     "(√κ − 1)/(√κ + 1) is the rate of the heavy ball with its best momentum (Chapter 5); "
+     "gradient descent at its best step contracts by (κ − 1)/(κ + 1)."),
+    ("Frobenius norm for lambda_max", _frobenius,
+     "np.linalg.norm(A) is the Frobenius norm √(Σ aᵢⱼ²), larger than λ_max; the spectral "
+     "norm is np.linalg.norm(A, 2), or take the largest eigenvalue."),
     ("1/lambda_max", lambda A: tuple(x if i else x / 2 for i, x in enumerate(_bounds_ref(A))),
      "the largest stable step is 2/λ_max, not 1/λ_max: a step of 1/λ_max removes the stiffest "
      "error component in one step, but anything below 2/λ_max still shrinks it, |1 − αλ_max| < 1."),
