@@ -252,9 +252,9 @@ _BOUNDS_DIAGNOSES = (
     ("lambda_min for the bound", lambda A: (2.0 / np.linalg.eigvalsh(A)[0],) + _bounds_ref(A)[1:],
      "stability is decided by the *largest* eigenvalue: every direction needs |1 − αλ| < 1, "
      "and the stiffest direction fails first, so α < 2/λ_max."),
-    ("inverse rate", lambda A: _bounds_ref(A)[:2] + (
+    ("inverse rate", lambda A: _bounds_ref(A)[:2] + (   # inf for κ = 1, as the reader's code gives
         (np.linalg.eigvalsh(A)[-1] + np.linalg.eigvalsh(A)[0])
-        / max(np.linalg.eigvalsh(A)[-1] - np.linalg.eigvalsh(A)[0], 1e-300),),
+        / (np.linalg.eigvalsh(A)[-1] - np.linalg.eigvalsh(A)[0]),),
      "the contraction factor is (κ − 1)/(κ + 1), a number below 1; you returned its reciprocal."),
     ("rate 1 - 1/kappa", lambda A: _bounds_ref(A)[:2] + (
         1.0 - np.linalg.eigvalsh(A)[0] / np.linalg.eigvalsh(A)[-1],),
