@@ -459,8 +459,8 @@ def grade(user_fn: Callable[..., Any], reference_fn: Callable[..., Any], cases: 
     arg_names:
         Names of the inputs in the report (default: the reference's parameter names).
     timeout:
-        Seconds each case may take (default :data:`DEFAULT_TIMEOUT`).  The reader's function
-        runs in a separate thread; one that does not return in time is stopped and reported
+        Seconds each case may take (default: this module's ``DEFAULT_TIMEOUT``).  The reader's
+        function runs in a separate thread; one that does not return in time is stopped and reported
         ("did not return within N s"), and the remaining cases are not run.
     allow_mutation:
         By default a function that changes one of its inputs in place fails (the exercises
