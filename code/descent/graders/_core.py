@@ -10,8 +10,12 @@ and returns a :class:`GradeReport` that says what is wrong: an exception (with i
 text), a missing ``return``, a wrong type or shape, a wrong component of a tuple, or a
 wrong value — in which case it tries the *known mistakes* (``diagnoses``) and, if the
 reader's output matches one of them on every case, prints its hint.  Nothing the reader's
-function does (raising, warning, mutating its inputs) can crash the grader; each case gets
-fresh deep copies of its inputs.
+function does can crash or hang the grader: each case gets fresh deep copies of its inputs
+and runs in a separate thread with a time limit (an endless loop is stopped and reported,
+"did not return within N s"); every exception, ``SystemExit`` and ``KeyboardInterrupt``
+included, is reported and never propagated; a function that changes its inputs in place
+fails with a message saying so (the exercises ask for new values).  The verdict is spelled
+out in words ("✅ passed", "❌ failed") in every rendering, never shown by colour alone.
 
 Topic modules (``steps.py``, ``scale.py``, ...) only supply a reference, cases and the
 diagnoses; this module knows nothing about optimizers.
