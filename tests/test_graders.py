@@ -436,9 +436,23 @@ def test_exit_and_interrupt_from_the_graded_code_are_reported_not_propagated(exc
     assert not report and "raised SystemExit: bye" in report.messages[0]
 
 
-def test_timeout_must_be_positive():
+def test_timeout_must_be_positive_and_the_limit_can_be_raised():
     with pytest.raises(ValueError, match="timeout"):
         G.grade(abs, abs, [(1,)], timeout=0)
+    import time
+
+    from descent.graders import _core
+    previous = G.set_time_limit(0.2)
+    try:
+        report = G.grade(lambda a: time.sleep(0.5) or abs(a), abs, [(1.0,)])
+        assert not report and "set_time_limit" in report.messages[0]
+        G.set_time_limit(5.0)
+        assert _core.DEFAULT_TIMEOUT == 5.0
+        assert G.grade(lambda a: time.sleep(0.5) or abs(a), abs, [(1.0,)])
+        with pytest.raises(ValueError, match="seconds"):
+            G.set_time_limit(-1)
+    finally:
+        G.set_time_limit(previous)
 
 
 def test_mutating_an_input_fails_or_is_noted():

@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import _validate as v
 
-__all__ = ["Case", "Diagnosis", "Failure", "GradeReport", "grade", "format_value"]
+__all__ = ["Case", "Diagnosis", "Failure", "GradeReport", "grade", "format_value", "set_time_limit"]
 
 
 class Case(NamedTuple):
@@ -288,6 +288,17 @@ def _call_quietly(fn: Callable[..., Any], case: Case) -> Any:
 DEFAULT_TIMEOUT = 10.0
 
 
+def set_time_limit(seconds: float) -> float:
+    """Set the seconds each graded case may take (all graders); return the previous limit.
+
+    Raise it for a function that is merely slow, e.g. one that imports a large library the
+    first time it runs: ``descent.graders.set_time_limit(60)``.
+    """
+    global DEFAULT_TIMEOUT
+    previous, DEFAULT_TIMEOUT = DEFAULT_TIMEOUT, v.positive(seconds, "seconds")
+    return previous
+
+
 class _Stop(BaseException):
     """Raised inside the reader's thread to stop a function that ran out of time."""
 
@@ -417,7 +428,8 @@ def _error_text(exc: BaseException) -> str:
 
 def _timeout_text(o: _Outcome, timeout: float) -> str:
     text = (f"your function did not return within {format_value(timeout, 3)} s — an endless "
-            "loop? (check the loop's stopping condition and that its counter changes)")
+            "loop? (check the loop's stopping condition and that its counter changes; if it is "
+            "only slow, raise the limit with descent.graders.set_time_limit(seconds))")
     if o.still_running:
         text += ("; it could not be stopped and is still running in the background: "
                  "restart the kernel once you have fixed it")
