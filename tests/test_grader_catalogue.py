@@ -453,6 +453,10 @@ entry(G.grade_adam_step, [
     W("stepped with the previous iterate's moments", _adam(old=True), "old moments", "previous iterate"),
     W("hard-coded default betas", _adam(betas=(0.9, 0.999)), "hard-coded betas", "b1, b2"),
     W("1 − β without the power", _adam(power=False), "1 - beta without the power", "power t"),
+    W("lr hard-coded to 0.001", lambda x, m, v, g, t, lr, b1, b2, eps: adam_ok(x, m, v, g, t, 1e-3, b1, b2, eps),
+      "hard-coded lr", "argument lr"),
+    W("no ε at all", lambda x, m, v, g, t, lr, b1, b2, eps: adam_ok(x, m, v, g, t, lr, b1, b2, 0.0),
+      "hard-coded eps", "argument eps"),
     W("moments updated in place", adam_in_place, None, MUTATED),
 ], [
     R("Algorithm 1 of Kingma & Ba", adam_ok),
@@ -1152,6 +1156,8 @@ entry(G.grade_adadelta_step, [
     W("old s in the denominator", _adadelta(old_s=True), "old s in the denominator", "*new* s"),
     W("ρ hard-coded to 0.9", _adadelta(rho_fixed=0.9), "rho hard-coded to 0.9", "argument rho"),
     W("uphill", _adadelta(sign=1), "uphill", "minus"),
+    W("ε hard-coded to 1e-6", lambda x, s, d, g, lr, rho, eps: _adadelta()(x, s, d, g, lr, rho, 1e-6),
+      "eps hard-coded", "argument eps"),
     W("d accumulates (lr·Δ)²", _adadelta(d_of=lambda delta, g, lr: (lr * delta) ** 2), "d accumulates lr·Δ",
       "before the learning rate"),
 ], [

@@ -41,9 +41,10 @@ def _adadelta_cases() -> tuple[Case, ...]:
 
 def _variant(*, eps_outside=False, numerator_s=False, d_from_g=False, no_one_minus=False,
              swap=False, no_lr=False, eps_num=True, eps_den=True, sqrt=True, old_s=False,
-             fixed_rho=None, sign=-1.0, d_after_lr=False):
+             fixed_rho=None, sign=-1.0, d_after_lr=False, fixed_eps=None):
     def wrong(x, s, d, g, lr, rho, eps):
         rho = rho if fixed_rho is None else fixed_rho
+        eps = eps if fixed_eps is None else fixed_eps
         a, b = (1.0 - rho, rho) if swap else (rho, 1.0 - rho)
         b = 1.0 if no_one_minus else b
         s_new = a * s + b * g * g
@@ -93,6 +94,8 @@ _DIAGNOSES = (
      "the old one)."),
     ("rho hard-coded to 0.9", _variant(fixed_rho=0.9),
      "you hard-coded ρ = 0.9 (PyTorch's default); use the argument rho."),
+    ("eps hard-coded", _variant(fixed_eps=1e-6),
+     "you used a fixed ε = 10⁻⁶ (PyTorch's default) instead of the argument eps."),
     ("uphill", _variant(sign=1.0),
      "you stepped uphill: x − lr·Δ, with a minus sign."),
     ("d accumulates lr·Δ", _variant(d_after_lr=True),

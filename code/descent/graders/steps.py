@@ -383,10 +383,12 @@ def _adam_ref(x, m, v, g, t, lr, b1, b2, eps):
 
 def _adam_variant(*, swap=False, correct=True, shift=0, correct_v=True, correct_m=True, sqrt=True,
                   eps_inside=False, return_hat=False, sign=-1.0, old=False, fixed=None,
-                  no_power=False):
+                  no_power=False, fixed_lr=None, fixed_eps=None):
     def wrong(x, m, v, g, t, lr, b1, b2, eps):
         if fixed is not None:
             b1, b2 = fixed
+        lr = lr if fixed_lr is None else fixed_lr
+        eps = eps if fixed_eps is None else fixed_eps
         c1, c2 = (b2, b1) if swap else (b1, b2)
         m_new = c1 * m + (1.0 - c1) * g
         v_new = c2 * v + (1.0 - c2) * g * g
@@ -456,6 +458,11 @@ _ADAM_DIAGNOSES = (
      "you used the default β₁ = 0.9, β₂ = 0.999 instead of the arguments b1, b2."),
     ("1 - beta without the power", _adam_variant(no_power=True),
      "the bias correction divides by 1−βᵗ (β to the power t, the step number), not by 1−β."),
+    ("hard-coded lr", _adam_variant(fixed_lr=1e-3),
+     "you used the default learning rate 0.001 instead of the argument lr."),
+    ("hard-coded eps", _adam_variant(fixed_eps=1e-8),
+     "you used a fixed ε (such as 10⁻⁸, or none) instead of the argument eps; with small "
+     "gradients ε matters (one case has eps = 10⁻³)."),
     ("no square root", _adam_variant(sqrt=False),
      "divide by the square root of the second moment, √v̂ + ε, not by v̂."),
     ("swapped betas", _adam_variant(swap=True),
