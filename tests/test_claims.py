@@ -29,7 +29,6 @@ NOT_YET_CONVERTED = {
     "chapters/02-landscape-pathologies",
     "chapters/03-minibatch-sgd",
     "chapters/04-newton",
-    "chapters/08-rmsprop-adadelta",
     "chapters/09-adam",
     "chapters/10-one-family",
     "backmatter/backprop",
