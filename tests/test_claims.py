@@ -31,7 +31,6 @@ NOT_YET_CONVERTED = {
     "chapters/04-newton",
     "chapters/09-adam",
     "chapters/10-one-family",
-    "backmatter/backprop",
 }
 
 _USE = re.compile(r"\{glue(?::[a-z]*)?\}(?:`([^`]+)`|[ \t]+(\S+))")
