@@ -180,7 +180,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                      window=[[-3, 3], [-3, 3]]),
     "schedules": dict(schedule="cosine_decay", lr=0.1, decay=0.95, sigma=0.5, kappa=10.0,
                       start=[2.0, 1.0], steps=300, seed=1),
-    "adaptive": dict(kappa=100.0, angle_deg=0.0, lr=0.1, rho=0.9, start=[-2.5, 1.5], steps=500, tol=1e-6,
+    "adaptive": dict(kappa=30.0, angle_deg=0.0, lr=1.0, rho=0.9, start=[-2.5, 1.5], steps=1000, tol=1e-6,
                      window=[[-3, 3], [-3, 3]]),
     "adam": dict(landscape="quadratic", lr=0.1, b1=0.9, b2=0.999, steps=1500, tol=1e-6,
                  landscapes=[["quadratic", "quadratic ½(u² + 10w²)"], ["rosenbrock", "Rosenbrock"],
@@ -313,7 +313,7 @@ def static_figure(kind: str, s: dict):
             runs = {"heavy ball": O.sgd(lr=s["alpha_lmax"] / kappa, momentum=s["beta"])}
         elif kind == "adaptive":
             runs = {"gradient descent": O.sgd(lr=1 / kappa), "AdaGrad": O.adagrad(lr=s["lr"]),
-                    "RMSProp": O.rmsprop(lr=s["lr"] / 10, alpha=s["rho"])}
+                    "RMSProp": O.rmsprop(lr=s["lr"] / 20, alpha=s["rho"])}
         else:
             runs = {"gradient descent": O.sgd(lr=s["lr_gd"])}
         _contour(ax, land, s["window"])

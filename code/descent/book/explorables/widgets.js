@@ -83,10 +83,21 @@
     const out = el("output", { for: inputId, class: "x-value" });
     const label = el("label", { for: inputId }, [spec.label]);
     box.appendChild(el("div", { class: "x-control" }, [label, input, out]));
+    // A value set exactly (the chapter's setting, or a shared link) is kept exactly until the
+    // reader moves the slider: the page then computes with the very numbers the book printed.
+    let exact = null;
     const ctl = {
       input: input,
-      get value() { return spec.log ? Number(toValue(+input.value).toPrecision(4)) : Number(toValue(+input.value).toFixed(10)); },
-      set value(v) { input.value = String(Math.min(steps, Math.max(0, toPos(v)))); show(); },
+      get value() {
+        if (exact !== null && +input.value === exact.pos) return exact.value;
+        return spec.log ? Number(toValue(+input.value).toPrecision(4)) : Number(toValue(+input.value).toFixed(10));
+      },
+      set value(v) {
+        const pos = Math.min(steps, Math.max(0, toPos(v)));
+        input.value = String(pos);
+        exact = { pos: pos, value: Math.min(spec.max, Math.max(spec.min, Number(v))) };
+        show();
+      },
     };
     function show() {
       const text = (spec.format || fmt)(ctl.value);
@@ -147,8 +158,11 @@
     if (this.onStart) this.onStart(this.start);
   };
   LandscapePlot.prototype.size = function () {
+    // equal scales on both axes (contours keep their true shape), at most 0.9 times as tall as wide
     const w = Math.max(240, Math.min(560, this.canvas.parentElement.clientWidth || 480));
-    return [w, Math.round(w * 0.72)];
+    const win = this.win || [[0, 1], [0, 1]];
+    const ratio = (win[1][1] - win[1][0]) / (win[0][1] - win[0][0]);
+    return [w, Math.round(w * Math.min(0.9, ratio))];
   };
   // Filled bands of log(f - fmin): a contour plot computed from the landscape itself.
   LandscapePlot.prototype.background = function (L, win) {
@@ -156,7 +170,7 @@
     const key = JSON.stringify([L.name, L.params, win, W, dark()]);
     if (key === this.key) return;
     this.key = key; this.win = win;
-    const cw = Math.ceil(W / 3), ch = Math.ceil(H / 3);
+    const cw = Math.ceil(W / 2), ch = Math.ceil(H / 2);
     const vals = new Float64Array(cw * ch);
     let lo = Infinity, hi = -Infinity;
     for (let j = 0; j < ch; j++) for (let i = 0; i < cw; i++) {
@@ -273,7 +287,7 @@
     items.forEach((it, i) => {
       const sw = el("span", { class: "x-swatch", "aria-hidden": "true" });
       sw.style.background = it.color || color(i);
-      if (it.dash) sw.style.borderTop = "2px dashed " + (it.color || color(i));
+      if (it.dash) { sw.style.background = "none"; sw.style.borderTop = "3px dashed " + (it.color || color(i)); }
       box.appendChild(el("span", { class: "x-legend-item" }, [sw, it.label]));
     });
   }
@@ -334,7 +348,7 @@
       const r = E.run(E.optimizer("sgd", { lr: alpha }), L, plot.start, s.steps);
       plot.draw([{ xs: r.xs }], [{ kind: "start", at: plot.start }, { kind: "min", at: [0, 0] }]);
       curve.draw([{ ys: r.fs }], { refs: [{ y: s.tol }], ymin: 1e-16 });
-      legend(ui.legend, [{ label: "gradient descent" }, { label: "tolerance f \u2264 " + fmt(s.tol, 1), dash: true }]);
+      legend(ui.legend, [{ label: "gradient descent" }, { label: "tolerance f \u2264 " + fmt(s.tol, 1), dash: true, color: dark() ? "#e0e0e0" : "#222" }]);
       const steps = E.stepsToTolerance(r.fs, 0, s.tol);
       const rate = E.gdRate(alpha, [1, kappa]), best = (kappa - 1) / (kappa + 1);
       const verdict = alpha >= 2 / lmax ? "diverges (\u03b1 \u2265 2/\u03bbmax)" : (steps === null ? "has not reached the tolerance in " + fmtInt(s.steps) + " steps" : "reaches f \u2264 " + fmt(s.tol, 1) + " after " + fmtInt(steps) + " steps");
@@ -516,12 +530,12 @@
       const runs = [
         ["gradient descent (\u03b1 = 1/\u03bbmax)", E.optimizer("sgd", { lr: 1 / kappa })],
         ["AdaGrad", E.optimizer("adagrad", { lr: ctl.lr.value })],
-        ["RMSProp", E.optimizer("rmsprop", { lr: ctl.lr.value / 10, alpha: ctl.rho.value })],
+        ["RMSProp", E.optimizer("rmsprop", { lr: ctl.lr.value / 20, alpha: ctl.rho.value })],
       ].map(([name, opt]) => [name, E.run(opt, L, plot.start, s.steps)]);
       const cols = [color(0), color(3), color(2)];
       plot.draw(runs.map(([, r], i) => ({ xs: r.xs, color: cols[i] })), [{ kind: "start", at: plot.start }, { kind: "min", at: [0, 0] }]);
       curve.draw(runs.map(([, r], i) => ({ ys: r.fs, color: cols[i] })), { refs: [{ y: s.tol }], ymin: 1e-14 });
-      legend(ui.legend, runs.map(([name], i) => ({ label: name + (i === 2 ? " (\u03b1/10)" : ""), color: cols[i] })));
+      legend(ui.legend, runs.map(([name], i) => ({ label: name + (i === 2 ? " (\u03b1/20)" : ""), color: cols[i] })));
       const parts = runs.map(([name, r]) => { const k = E.stepsToTolerance(r.fs, 0, s.tol); return name + ": " + (k === null ? "not within " + fmtInt(s.steps) + " steps" : fmtInt(k) + " steps"); });
       ui.readout.textContent = "Steps to f \u2264 " + fmt(s.tol, 1) + " \u2014 " + parts.join("; ") + ".";
       fig.dataset.steps = runs.map(([, r]) => E.stepsToTolerance(r.fs, 0, s.tol)).join(",");
