@@ -23,7 +23,8 @@ build_book = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_book)
 ROOT, build_environment = build_book.ROOT, build_book.build_environment
 
-SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md", "scripts"]
+SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md", "scripts", "_static",
+          "_templates"]
 
 
 def main(argv: list[str] | None = None) -> int:
