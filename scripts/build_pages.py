@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pages", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=None, help="scratch folder (default: a new temp dir)")
     args = parser.parse_args(argv)
+    build_book.ensure_frontend(ROOT)  # the site's own MathJax (scripts/site_ext.py)
     out = (args.out or Path(tempfile.mkdtemp(prefix="book-pages-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
     for name in SHARED:
