@@ -82,19 +82,21 @@ def _copy_mathjax(app: Sphinx, exception) -> None:
 
 
 _PATH_DATA = re.compile(r'( d="[^"]*")')
-_LONG_DECIMAL = re.compile(r"(\d\.\d{2})\d+")
+_POSITION = re.compile(r'( (?:x|y|x1|x2|y1|y2|cx|cy)="-?\d+\.\d{2})\d+"')
 _PATH_DECIMAL = re.compile(r"(\d\.\d)\d+")
 
 
 def lighten_svg(text: str) -> str:
-    """The same drawing in fewer bytes: coordinates to 0.01 pt, path data to 0.1 pt.
+    """The same drawing in fewer bytes: path data to 0.1 unit, positions to 0.01 unit.
 
     Matplotlib writes six decimals of a point (1/72 inch) for every vertex; a tenth of a
-    point is below a pixel even when the figure is opened at twice its size.  Indentation
-    between elements goes too.
+    point is below a pixel even when the figure is opened at twice its size.  Only path
+    data (``d``) and positions (``x``, ``y``, ...) are shortened -- never a transform,
+    whose scale factors (e.g. a glyph's 0.015625) must stay exact.  Indentation between
+    elements goes too.
     """
     text = _PATH_DATA.sub(lambda m: _PATH_DECIMAL.sub(r"\1", m.group(1)), text)
-    text = _LONG_DECIMAL.sub(r"\1", text)
+    text = _POSITION.sub(r'\1"', text)
     return re.sub(r">\n\s+<", ">\n<", text)
 
 
