@@ -39,7 +39,7 @@ import numpy as np
 #: Arrays with fewer elements than this are not split (threads would cost more than they save).
 MIN_PARALLEL_SIZE = 1 << 20
 #: Elements per block: the arrays of one rule on one block fit in a core's L2 cache.
-BLOCK = 1 << 14
+BLOCK = 1 << 15
 #: Results with at least this many elements are recycled by :func:`new_array`.
 RECYCLE_SIZE = 1 << 16
 #: How many large arrays the recycler keeps at most.

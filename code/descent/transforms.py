@@ -434,7 +434,8 @@ class InjectHyperparamsState(NamedTuple):
     inner_state: Any
 
 
-def inject_hyperparams(factory: Callable[..., GradientTransformation]) -> Callable[..., GradientTransformation]:
+def inject_hyperparams(factory: Callable[..., GradientTransformation],
+                       static_args: tuple[str, ...] = ("mask",)) -> Callable[..., GradientTransformation]:
     r"""Make an optimizer's hyper-parameters part of its state (optax's ``inject_hyperparams``).
 
     ``inject_hyperparams(adamw)(lr=schedule, weight_decay=0.01)`` behaves like
@@ -449,6 +450,8 @@ def inject_hyperparams(factory: Callable[..., GradientTransformation]) -> Callab
       step: ``state.hyperparams["lr"] = 0.01`` (or ``state._replace(hyperparams=...)``)
       changes it for the updates that follow from that state.
 
+    Arguments named in ``static_args`` (by default ``mask``, whose callable form is not a
+    schedule) are passed to ``factory`` unchanged and are not part of ``hyperparams``.
     Every update builds ``factory(**values)`` afresh, so hyper-parameters are validated
     as usual; a change that alters the optimizer's structure (e.g. ``momentum`` from 0 to
     0.9, which adds a momentum buffer) raises ``TypeError``.  Pass hyper-parameters by name.
@@ -456,15 +459,19 @@ def inject_hyperparams(factory: Callable[..., GradientTransformation]) -> Callab
     if not callable(factory):
         raise TypeError(f"factory must be a function returning a GradientTransformation, got "
                         f"{type(factory).__name__}")
+    if isinstance(static_args, str) or not all(isinstance(n, str) for n in static_args):
+        raise TypeError(f"static_args must be a tuple of argument names, got {static_args!r}")
 
-    def make(**hyperparams) -> GradientTransformation:
+    def make(**kwargs) -> GradientTransformation:
+        static = {n: h for n, h in kwargs.items() if n in static_args}
+        hyperparams = {n: h for n, h in kwargs.items() if n not in static_args}
         schedules = {n: v.schedule(h, n) for n, h in hyperparams.items() if callable(h)}
 
         def values(k: int, current: dict) -> dict:
             return {n: (schedules[n](k) if n in schedules else current[n]) for n in hyperparams}
 
         def build(hp: dict) -> GradientTransformation:
-            inner = factory(**hp)
+            inner = factory(**hp, **static)
             if not isinstance(inner, GradientTransformation):
                 raise TypeError(f"factory must return a GradientTransformation, got {type(inner).__name__}")
             return inner
