@@ -146,18 +146,17 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     """
     first = leaves[0]
     shape = first.shape
+    mixed = False
+    for a in leaves:                              # one pass: shapes must agree, dtypes may not
+        if a is not None:
+            if a.shape != shape:
+                raise ValueError(f"arrays of shapes {shape} and {a.shape} cannot be combined "
+                                 "elementwise (is the state from init() of other parameters?)")
+            mixed = mixed or a.dtype != first.dtype
     if dtype is None:
-        dtype = first.dtype
-        for a in leaves:
-            if a is not None and a.dtype != dtype:
-                dtype = result_dtype(*leaves)
-                break
+        dtype = result_dtype(*leaves) if mixed else first.dtype
         if dtype.kind != "f":
             dtype = _FLOAT64
-    for a in leaves:
-        if a is not None and a.shape != shape:
-            raise ValueError(f"arrays of shapes {shape} and {a.shape} cannot be combined "
-                             "elementwise (is the state from init() of other parameters?)")
     size = first.size
     if size <= BLOCK:                             # the fast path: small arrays, one call
         out = np.empty(shape, dtype=dtype)

@@ -171,7 +171,7 @@ def tree_flatten(tree: Tree) -> tuple[list[np.ndarray], TreeDef]:
     """The leaves of ``tree`` in a fixed order (dict insertion order, then position) and its structure.
 
     ``tree_unflatten(treedef, leaves)`` rebuilds the tree.  Leaves are returned as they
-    are (not copied, not validated); use :func:`check_tree` first to validate.
+    are (not copied, not validated).
     """
     leaves: list = []
     spec = _spec(tree, leaves)

@@ -116,7 +116,7 @@ class Buffers:
 
     __slots__ = ("pair", "index", "stamp")
 
-    def __init__(self, pair: _Pair, index: int, stamp: int):
+    def __init__(self, pair: Any, index: int, stamp: int):
         self.pair, self.index, self.stamp = pair, index, stamp
 
     @property
