@@ -32,8 +32,10 @@ its input is not using — the set of the state *before* its input.  The state p
 the latest ``update`` and the state it returned are therefore always valid; an older
 state, whose buffers have since been overwritten, raises :class:`StaleStateError` when
 it is used instead of silently giving another step.  Keep an old state with
-``copy.deepcopy(state)``.  A state made by another transformation (Adam fed SGD's state,
-AMSGrad fed plain Adam's, centred RMSProp fed an uncentred one) raises ``TypeError``.
+``copy.deepcopy(state)``, and the values of its arrays with ``state.mu.copy()`` (the
+arrays themselves are reused two steps later).  A state made by another transformation
+(Adam fed SGD's state, AMSGrad fed plain Adam's, centred RMSProp fed an uncentred one)
+raises ``TypeError``.
 
 Reference: Babuschkin et al., *The DeepMind JAX Ecosystem* (optax), 2020.
 """
