@@ -133,7 +133,7 @@ def result_dtype(*leaves: np.ndarray | None) -> np.dtype:
 
 
 def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
-                dtype: np.dtype | None = None) -> np.ndarray:
+                dtype: np.dtype | None = None, factor: float | None = None) -> np.ndarray:
     """Run ``rule(*leaves, out=out)`` and return ``out``, chunk by chunk in threads if large.
 
     ``leaves`` are arrays of one shape (``None`` entries are passed through as ``None``);
@@ -142,7 +142,8 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     write into some of the ``leaves`` (the next state's arrays).  Chunks are contiguous
     pieces of the flattened arrays, each written straight into its piece of ``out``, so
     splitting costs no extra pass over memory.  Leaves of another shape than the first
-    raise ``ValueError``.
+    raise ``ValueError``.  With ``factor``, ``out`` is multiplied by it right after the
+    rule, block by block while still in cache (a following ``scale``, fused).
     """
     first = leaves[0]
     shape = first.shape
@@ -161,10 +162,14 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     if size <= BLOCK:                             # the fast path: small arrays, one call
         out = np.empty(shape, dtype=dtype)
         rule(*leaves, out=out)
+        if factor is not None:
+            np.multiply(out, factor, out=out)
         return out
     out = new_array(shape, dtype)
     if any(a is not None and not a.flags.c_contiguous for a in leaves):
         rule(*leaves, out=out)
+        if factor is not None:
+            np.multiply(out, factor, out=out)
         return out
     flat = [None if a is None else a.reshape(-1) for a in leaves]
     flat_out = out.reshape(-1)
@@ -172,7 +177,10 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     def run(lo: int, hi: int) -> None:            # block by block, each one while in cache
         for start in range(lo, hi, BLOCK):
             part = slice(start, min(start + BLOCK, hi))
-            rule(*(None if a is None else a[part] for a in flat), out=flat_out[part])
+            block = flat_out[part]
+            rule(*(None if a is None else a[part] for a in flat), out=block)
+            if factor is not None:
+                np.multiply(block, factor, out=block)
 
     threads = _threads if _threads is not None else num_threads()
     if threads == 1 or size < MIN_PARALLEL_SIZE:

@@ -42,6 +42,7 @@ Reference: Babuschkin et al., *The DeepMind JAX Ecosystem* (optax), 2020.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -54,16 +55,36 @@ from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_fl
 from .schedules import Schedule
 
 
-def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None):
+def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None, factor: float | None = None):
     """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in blocks and threads.
 
     See ``descent._parallel.elementwise``: each rule writes its result into ``out`` (and
     may write the next state's arrays, passed among the leaves); a ``None`` in ``rest``
-    reaches the rule as ``None``.
+    reaches the rule as ``None``; ``factor`` multiplies the result in the same pass.
     """
     if type(tree) is np.ndarray:                      # the hot path: one array
-        return elementwise(rule, tree, *rest, dtype=dtype)
-    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype), tree, *rest)
+        return elementwise(rule, tree, *rest, dtype=dtype, factor=factor)
+    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype, factor=factor), tree, *rest)
+
+
+#: ``update`` functions of the elementwise blocks that take ``factor=c`` and return
+#: ``c`` times their result, computed in the same pass over memory.
+_FUSABLE: weakref.WeakSet = weakref.WeakSet()
+#: ``scale(c).update -> c``: a constant scale that :func:`chain` may fuse into the block before it.
+_SCALE_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _fusable(update):
+    """Mark ``update`` (which accepts ``factor=``) as fusable with a following :func:`scale`."""
+    _FUSABLE.add(update)
+    return update
+
+
+def _can_fuse(block: GradientTransformation, scaling: GradientTransformation) -> bool:
+    try:
+        return scaling.update in _SCALE_OF and block.update in _FUSABLE
+    except TypeError:                                 # an update that cannot be weakly referenced
+        return False
 
 
 class GradientTransformation(NamedTuple):
@@ -194,12 +215,23 @@ def _needs(state: Any, field: str, wanted: bool, who: str, flag: str) -> None:
 # ---------------------------------------------------------------------------
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
-    r"""Apply ``transforms`` one after the other: :math:`u = T_n(\dots T_1(g))`."""
+    r"""Apply ``transforms`` one after the other: :math:`u = T_n(\dots T_1(g))`.
+
+    When the last block is a constant :func:`scale` (a learning rate) and the block before
+    it is one of this module's elementwise blocks, the scaling is done inside that block,
+    on each piece of the arrays while it is still in cache (its ``update`` takes
+    ``factor=c``).  The result is bit for bit the same; the state keeps one entry per block.
+    """
     for i, t in enumerate(transforms):
         if not isinstance(t, GradientTransformation):
             raise TypeError(
                 f"transforms[{i}] must be a GradientTransformation, got {type(t).__name__}"
             )
+
+    # A constant scale at the end (the learning rate) is applied inside the block before
+    # it, in the same pass over memory: the result is the same, bit for bit.
+    fuse = len(transforms) >= 2 and _can_fuse(transforms[-2], transforms[-1])
+    body = transforms[:-2] if fuse else transforms
 
     def init(params):
         return tuple(t.init(params) for t in transforms)
@@ -211,9 +243,13 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
                 f"init, got {_describe(state)}"
             )
         new_state = []
-        for t, s in zip(transforms, state):
+        for t, s in zip(body, state):
             grads, s = t.update(grads, s, params)
             new_state.append(s)
+        if fuse:                                      # ..., T_{n-1}, scale(c): c * T_{n-1}(g)
+            grads, s = transforms[-2].update(grads, state[-2], params,
+                                             factor=_SCALE_OF[transforms[-1].update])
+            new_state += [s, state[-1]]
         return grads, tuple(new_state)
 
     return GradientTransformation(init, update)
@@ -257,6 +293,7 @@ def scale(step_size: float) -> GradientTransformation:
     def update(grads, state, params=None):
         return leafwise(rule, _checked(grads, params)), state
 
+    _SCALE_OF[update] = step_size
     return GradientTransformation(lambda params: EmptyState(), update)
 
 
@@ -524,15 +561,17 @@ def add_decayed_weights(weight_decay: float = 0.0, mask: Any = None) -> Gradient
         np.multiply(p, weight_decay, out=out)
         out += g
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         if weight_decay == 0.0:
-            return grads, state
+            if factor is None:
+                return grads, state
+            return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads), state
         if params is None:
             raise ValueError("add_decayed_weights needs params: call update(grads, state, params)")
-        return leafwise(rule, grads, check_tree(params)), state
+        return leafwise(rule, grads, check_tree(params), factor=factor), state
 
-    return GradientTransformation(lambda params: EmptyState(), update)
+    return GradientTransformation(lambda params: EmptyState(), _fusable(update))
 
 
 def clip(max_delta: float) -> GradientTransformation:
@@ -625,7 +664,7 @@ def ema(decay: float, debias_: bool = False) -> GradientTransformation:
         arrays = {"ema": tree_zeros_like(check_tree(params))}
         return EmaState(0, arrays["ema"], _first_buffers(arrays))
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         _expect(state, EmaState, "ema", grads, "ema")
         new, buffers = _next_buffers(state, "ema", "ema")
@@ -638,10 +677,10 @@ def ema(decay: float, debias_: bool = False) -> GradientTransformation:
             else:
                 np.copyto(out, a_new)
 
-        updates = leafwise(step, grads, state.ema, new["ema"])
+        updates = leafwise(step, grads, state.ema, new["ema"], factor=factor)
         return updates, EmaState(count, new["ema"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class TraceState(NamedTuple):
@@ -684,16 +723,16 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
         else:                                         # u = b_new
             np.copyto(out, b_new)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         _expect(state, TraceState, "trace", grads, "trace")
         new, buffers = _next_buffers(state, "trace", "trace")
         first = state.count == 0
         updates = leafwise(lambda g, b, b_new, out: step(g, b, b_new, first, out),
-                           grads, state.trace, new["trace"])
+                           grads, state.trace, new["trace"], factor=factor)
         return updates, TraceState(state.count + 1, new["trace"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 # ---------------------------------------------------------------------------
@@ -729,14 +768,14 @@ def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> 
         out += eps
         np.divide(g, out, out=out)                    # ... then u = g / out
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         _expect(state, RssState, "scale_by_rss", grads, "sum_of_squares")
         new, buffers = _next_buffers(state, "scale_by_rss", "sum_of_squares")
-        updates = leafwise(step, grads, state.sum_of_squares, new["sum_of_squares"])
+        updates = leafwise(step, grads, state.sum_of_squares, new["sum_of_squares"], factor=factor)
         return updates, RssState(new["sum_of_squares"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class RmsState(NamedTuple):
@@ -789,15 +828,16 @@ def scale_by_rms(decay: float = 0.99, eps: float = 1e-8, eps_in_sqrt: bool = Fal
             out += eps
         np.divide(g, out, out=out)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         _expect(state, RmsState, "scale_by_rms", grads, "mean_square")
         _needs(state, "mean", centered, "scale_by_rms", "centered")
         new, buffers = _next_buffers(state, "scale_by_rms", "mean_square", "mean")
-        updates = leafwise(step, grads, state.mean_square, state.mean, new["mean_square"], new["mean"])
+        updates = leafwise(step, grads, state.mean_square, state.mean, new["mean_square"], new["mean"],
+                           factor=factor)
         return updates, RmsState(new["mean_square"], new["mean"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class AdamState(NamedTuple):
@@ -846,17 +886,18 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
         np.divide(m_new, out, out=out)
         debias(out, b1, k, out=out)                           # m_hat / (sqrt(v_hat) + eps)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         _expect(state, AdamState, "scale_by_adam", grads, "mu")
         _needs(state, "nu_max", amsgrad, "scale_by_adam", "amsgrad")
         new, buffers = _next_buffers(state, "scale_by_adam", "mu", "nu", "nu_max")
         k = state.count + 1
         updates = leafwise(lambda g, m, s, mx, m1, s1, mx1, out: step(g, m, s, mx, m1, s1, mx1, k, out),
-                           grads, state.mu, state.nu, state.nu_max, new["mu"], new["nu"], new["nu_max"])
+                           grads, state.mu, state.nu, state.nu_max, new["mu"], new["nu"], new["nu_max"],
+                           factor=factor)
         return updates, AdamState(k, new["mu"], new["nu"], new["nu_max"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class AdadeltaState(NamedTuple):
@@ -897,12 +938,12 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         d_new *= 1.0 - rho
         d_new += np.multiply(d, rho)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         _expect(state, AdadeltaState, "scale_by_adadelta", grads, "mean_square_grad")
         new, buffers = _next_buffers(state, "scale_by_adadelta", "mean_square_grad", "mean_square_delta")
         updates = leafwise(step, grads, state.mean_square_grad, state.mean_square_delta,
-                           new["mean_square_grad"], new["mean_square_delta"])
+                           new["mean_square_grad"], new["mean_square_delta"], factor=factor)
         return updates, AdadeltaState(new["mean_square_grad"], new["mean_square_delta"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
