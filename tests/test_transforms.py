@@ -299,3 +299,19 @@ def test_fused_scale_equals_the_two_blocks_one_after_the_other(name, n):
         np.testing.assert_array_equal(uf, ub)
         x = descent.apply_updates(x, uf)
     assert len(sf) == 2 and uf.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["rss", "adam", "trace"])
+def test_fused_schedule_equals_the_two_blocks(name):
+    x = np.linspace(-1.0, 1.0, 5)
+    sched = descent.cosine_decay(0.1, 4)
+    fused = T.chain(FUSABLE_BLOCKS[name](), T.scale_by_learning_rate(sched))
+    block, last = FUSABLE_BLOCKS[name](), T.scale_by_learning_rate(sched)
+    sf, sb, sl = fused.init(x), block.init(x), last.init(x)
+    for _ in range(6):
+        uf, sf = fused.update(np.cos(x), sf, x)
+        ub, sb = block.update(np.cos(x), sb, x)
+        ub, sl = last.update(ub, sl, x)
+        np.testing.assert_array_equal(uf, ub)
+        assert sf[1] == sl
+        x = x + uf

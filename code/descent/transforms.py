@@ -70,7 +70,8 @@ def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None, factor: float | N
 #: ``update`` functions of the elementwise blocks that take ``factor=c`` and return
 #: ``c`` times their result, computed in the same pass over memory.
 _FUSABLE: weakref.WeakSet = weakref.WeakSet()
-#: ``scale(c).update -> c``: a constant scale that :func:`chain` may fuse into the block before it.
+#: ``update`` of a scaling block -> ``factor_of(state) -> (factor, new_state)``: the
+#: scalings (:func:`scale`, :func:`scale_by_schedule`) :func:`chain` may fuse into the block before.
 _SCALE_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -247,9 +248,9 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
             grads, s = t.update(grads, s, params)
             new_state.append(s)
         if fuse:                                      # ..., T_{n-1}, scale(c): c * T_{n-1}(g)
-            grads, s = transforms[-2].update(grads, state[-2], params,
-                                             factor=_SCALE_OF[transforms[-1].update])
-            new_state += [s, state[-1]]
+            factor, last = _SCALE_OF[transforms[-1].update](state[-1])
+            grads, s = transforms[-2].update(grads, state[-2], params, factor=factor)
+            new_state += [s, last]
         return grads, tuple(new_state)
 
     return GradientTransformation(init, update)
@@ -293,7 +294,7 @@ def scale(step_size: float) -> GradientTransformation:
     def update(grads, state, params=None):
         return leafwise(rule, _checked(grads, params)), state
 
-    _SCALE_OF[update] = step_size
+    _SCALE_OF[update] = lambda state: (step_size, state)
     return GradientTransformation(lambda params: EmptyState(), update)
 
 
@@ -304,15 +305,18 @@ def scale_by_schedule(schedule: Schedule) -> GradientTransformation:
     """
     schedule = v.schedule(schedule, "schedule")
 
-    def update(grads, state, params=None):
-        grads = _checked(grads, params)
+    def factor_of(state):
         if type(state) is not CountState:
             raise TypeError(f"scale_by_schedule needs the CountState made by its own init, got "
                             f"{_describe(state)}")
-        factor = v.real(schedule(state.count), "schedule(k)")
-        return (leafwise(lambda g, out: np.multiply(g, factor, out=out), grads),
-                CountState(state.count + 1))
+        return v.real(schedule(state.count), "schedule(k)"), CountState(state.count + 1)
 
+    def update(grads, state, params=None):
+        grads = _checked(grads, params)
+        factor, new_state = factor_of(state)
+        return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads), new_state
+
+    _SCALE_OF[update] = factor_of
     return GradientTransformation(lambda params: CountState(0), update)
 
 
