@@ -218,10 +218,11 @@ def _needs(state: Any, field: str, wanted: bool, who: str, flag: str) -> None:
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
     r"""Apply ``transforms`` one after the other: :math:`u = T_n(\dots T_1(g))`.
 
-    When the last block is a constant :func:`scale` (a learning rate) and the block before
-    it is one of this module's elementwise blocks, the scaling is done inside that block,
-    on each piece of the arrays while it is still in cache (its ``update`` takes
-    ``factor=c``).  The result is bit for bit the same; the state keeps one entry per block.
+    When the last block is a :func:`scale` or :func:`scale_by_schedule` (a learning rate)
+    and the block before it is one of this module's elementwise blocks, the scaling is
+    done inside that block, on each piece of the arrays while it is still in cache (its
+    ``update`` takes ``factor=c``).  The result is bit for bit the same; the state keeps
+    one entry per block.
     """
     for i, t in enumerate(transforms):
         if not isinstance(t, GradientTransformation):
@@ -229,8 +230,8 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
                 f"transforms[{i}] must be a GradientTransformation, got {type(t).__name__}"
             )
 
-    # A constant scale at the end (the learning rate) is applied inside the block before
-    # it, in the same pass over memory: the result is the same, bit for bit.
+    # The learning rate at the end is applied inside the block before it, in the same pass
+    # over memory: the result is the same, bit for bit.
     fuse = len(transforms) >= 2 and _can_fuse(transforms[-2], transforms[-1])
     body = transforms[:-2] if fuse else transforms
 
