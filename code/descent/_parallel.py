@@ -42,8 +42,8 @@ MIN_PARALLEL_SIZE = 1 << 20
 BLOCK = 1 << 15
 #: Results with at least this many elements are recycled by :func:`new_array`.
 RECYCLE_SIZE = 1 << 16
-#: How many large arrays the recycler keeps at most.
-RECYCLE_SLOTS = 8
+#: How many large arrays the recycler keeps at most (the memory it may hold on to after a run).
+RECYCLE_SLOTS = 4
 
 _recycled: list[np.ndarray] = []
 _recycled_lock = threading.Lock()
