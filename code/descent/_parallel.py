@@ -133,7 +133,8 @@ def result_dtype(*leaves: np.ndarray | None) -> np.dtype:
 
 
 def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
-                dtype: np.dtype | None = None, factor: float | None = None) -> np.ndarray:
+                dtype: np.dtype | None = None, factor: float | None = None,
+                blocks: bool = True) -> np.ndarray:
     """Run ``rule(*leaves, out=out)`` and return ``out``, chunk by chunk in threads if large.
 
     ``leaves`` are arrays of one shape (``None`` entries are passed through as ``None``);
@@ -144,6 +145,8 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     splitting costs no extra pass over memory.  Leaves of another shape than the first
     raise ``ValueError``.  With ``factor``, ``out`` is multiplied by it right after the
     rule, block by block while still in cache (a following ``scale``, fused).
+    ``blocks=False`` skips the blocking, for a rule that is one ufunc (nothing to keep in
+    cache between operations, only the per-block overhead to save).
     """
     first = leaves[0]
     shape = first.shape
@@ -174,9 +177,11 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     flat = [None if a is None else a.reshape(-1) for a in leaves]
     flat_out = out.reshape(-1)
 
+    step = BLOCK if blocks or factor is not None else size
+
     def run(lo: int, hi: int) -> None:            # block by block, each one while in cache
-        for start in range(lo, hi, BLOCK):
-            part = slice(start, min(start + BLOCK, hi))
+        for start in range(lo, hi, step):
+            part = slice(start, min(start + step, hi))
             block = flat_out[part]
             rule(*(None if a is None else a[part] for a in flat), out=block)
             if factor is not None:

@@ -55,16 +55,19 @@ from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_fl
 from .schedules import Schedule
 
 
-def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None, factor: float | None = None):
+def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None, factor: float | None = None,
+             blocks: bool = True):
     """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in blocks and threads.
 
     See ``descent._parallel.elementwise``: each rule writes its result into ``out`` (and
     may write the next state's arrays, passed among the leaves); a ``None`` in ``rest``
-    reaches the rule as ``None``; ``factor`` multiplies the result in the same pass.
+    reaches the rule as ``None``; ``factor`` multiplies the result in the same pass;
+    ``blocks=False`` for a rule that is a single ufunc.
     """
     if type(tree) is np.ndarray:                      # the hot path: one array
-        return elementwise(rule, tree, *rest, dtype=dtype, factor=factor)
-    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype, factor=factor), tree, *rest)
+        return elementwise(rule, tree, *rest, dtype=dtype, factor=factor, blocks=blocks)
+    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype, factor=factor, blocks=blocks),
+                    tree, *rest)
 
 
 #: ``update`` functions of the elementwise blocks that take ``factor=c`` and return
@@ -267,8 +270,8 @@ def apply_updates(params: Tree, updates: Tree) -> Tree:
     updates = check_tree(updates, "updates")
     check_same_structure(params, updates, "params", "updates")
     if type(params) is np.ndarray:
-        return elementwise(_add, params, updates, dtype=params.dtype)
-    return tree_map(lambda p, u: elementwise(_add, p, u, dtype=p.dtype), params, updates)
+        return elementwise(_add, params, updates, dtype=params.dtype, blocks=False)
+    return tree_map(lambda p, u: elementwise(_add, p, u, dtype=p.dtype, blocks=False), params, updates)
 
 
 def _add(p, u, out):
@@ -293,7 +296,7 @@ def scale(step_size: float) -> GradientTransformation:
         np.multiply(g, step_size, out=out)
 
     def update(grads, state, params=None):
-        return leafwise(rule, _checked(grads, params)), state
+        return leafwise(rule, _checked(grads, params), blocks=False), state
 
     _SCALE_OF[update] = lambda state: (step_size, state)
     return GradientTransformation(lambda params: EmptyState(), update)
@@ -315,7 +318,7 @@ def scale_by_schedule(schedule: Schedule) -> GradientTransformation:
     def update(grads, state, params=None):
         grads = _checked(grads, params)
         factor, new_state = factor_of(state)
-        return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads), new_state
+        return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads, blocks=False), new_state
 
     _SCALE_OF[update] = factor_of
     return GradientTransformation(lambda params: CountState(0), update)
@@ -571,7 +574,7 @@ def add_decayed_weights(weight_decay: float = 0.0, mask: Any = None) -> Gradient
         if weight_decay == 0.0:
             if factor is None:
                 return grads, state
-            return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads), state
+            return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads, blocks=False), state
         if params is None:
             raise ValueError("add_decayed_weights needs params: call update(grads, state, params)")
         return leafwise(rule, grads, check_tree(params), factor=factor), state
@@ -585,7 +588,7 @@ def clip(max_delta: float) -> GradientTransformation:
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        return leafwise(lambda g, out: np.clip(g, -max_delta, max_delta, out=out), grads), state
+        return leafwise(lambda g, out: np.clip(g, -max_delta, max_delta, out=out), grads, blocks=False), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -610,7 +613,7 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
         coef = min(1.0, max_norm / (global_norm(grads) + 1e-6))
         if coef == 1.0:
             return grads, state
-        return leafwise(lambda g, out: np.multiply(g, coef, out=out), grads), state
+        return leafwise(lambda g, out: np.multiply(g, coef, out=out), grads, blocks=False), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
