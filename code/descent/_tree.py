@@ -172,6 +172,13 @@ def tree_flatten(tree: Tree) -> tuple[list[np.ndarray], TreeDef]:
 
     ``tree_unflatten(treedef, leaves)`` rebuilds the tree.  Leaves are returned as they
     are (not copied, not validated).
+
+    A *tree* — what every optimizer takes as parameters, gradients and updates — is a
+    NumPy array, a ``dict`` with string keys whose values are trees, or a ``tuple`` or
+    ``list`` of trees; updates and states come back with the same structure.  Leaves:
+    floating arrays keep their dtype; integer arrays and real scalars are promoted to
+    float64 (the one promotion); boolean, complex, string and object arrays raise
+    ``TypeError`` naming the leaf (e.g. ``params['layer1']['b']``).
     """
     leaves: list = []
     spec = _spec(tree, leaves)
