@@ -954,7 +954,7 @@ class NetworkProblem:
         self.dim = int(sum(self.sizes))
         self.X, self.y, self.activation, self.l2 = X, y, activation, float(l2)
         self.passes = 0      #: passes over the training set so far
-        self._last_point: np.ndarray | None = None
+        self.points: list = []   #: the distinct points evaluated, in order (point i cost pass i + 1)
 
     def flatten(self, params: dict) -> np.ndarray:
         return np.concatenate([np.asarray(params[k], dtype=np.float64).ravel() for k in self.keys])
@@ -973,9 +973,9 @@ class NetworkProblem:
         """Loss and flat gradient at ``x``: one pass over the training set."""
         from . import nn
         x = np.asarray(x, dtype=np.float64)
-        if self._last_point is None or not np.array_equal(x, self._last_point):
+        if not self.points or not np.array_equal(x, self.points[-1]):
             self.passes += 1
-            self._last_point = x.copy()
+            self.points.append(x.copy())
         value, grads = nn.loss_and_grad(self.unflatten(x), self.X, self.y, l2=self.l2,
                                         activation=self.activation)
         return float(value), self.flatten(grads)
@@ -985,6 +985,13 @@ class NetworkProblem:
 
     def grad(self, x):
         return self.value_and_grad(x)[1]
+
+    def passes_at(self, x: np.ndarray) -> int:
+        """Passes used up to and including the (last) evaluation at ``x``."""
+        for i in range(len(self.points) - 1, -1, -1):
+            if np.array_equal(self.points[i], x):
+                return i + 1
+        raise ValueError("x was never evaluated")
 
 
 @dataclass(frozen=True)
@@ -1110,21 +1117,17 @@ def race_network(contestants: Sequence[Contestant], data: tuple, *, sizes: Seque
             for seed in seeds:
                 template = nn.mlp_init(list(sizes), seed, **kw)
                 x0 = NetworkProblem(template, X, y, **kw).flatten(template)
-                # the largest number of iterations whose evaluations fit in the budget, and the
-                # training loss after each pass: the last iterate reached within that many passes
-                curve = np.empty(passes + 1)
-                best_x, best_k = x0, 0
-                curve[:] = nn.loss(template, X, y, **kw)
-                for k in range(1, passes + 1):
-                    prob = NetworkProblem(template, X, y, **kw)
-                    t = c.run(prob, x0.copy(), k)
-                    if prob.passes > passes or t.steps < k:
-                        if t.steps < k and prob.passes <= passes:
-                            best_x, best_k = t.x, t.steps
-                            curve[prob.passes:] = float(t.losses[-1])
-                        break
-                    best_x, best_k = t.x, k
-                    curve[prob.passes:] = float(t.losses[-1])
+                # one run of at most `passes` iterations (each costs at least one pass); the
+                # result is the last iterate reached within the budget, and the training
+                # loss after p passes is that of the last iterate reached within p passes
+                prob = NetworkProblem(template, X, y, **kw)
+                t = c.run(prob, x0.copy(), passes)
+                used = np.array([prob.passes_at(x) for x in t.iterates])
+                shown = used.copy()
+                shown[0] = 0                      # the starting loss is the curve's value before training
+                curve = np.array([float(t.losses[np.flatnonzero(shown <= p)[-1]]) for p in range(passes + 1)])
+                best_k = int(np.flatnonzero(used <= passes)[-1])
+                best_x = t.iterates[best_k]
                 params = NetworkProblem(template, X, y, **kw).unflatten(best_x)
                 curves.append(curve)
                 vals.append(nn.loss(params, X_val, y_val, **kw))
