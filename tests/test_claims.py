@@ -33,8 +33,6 @@ NOT_YET_CONVERTED = {
     "chapters/06-schedules",
     "chapters/07-adagrad",
     "chapters/08-rmsprop-adadelta",
-    "chapters/09-adam",
-    "chapters/10-one-family",
     "backmatter/backprop",
 }
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.optimize import rosen, rosen_der, rosen_hess
 
-from descent.landscapes import (Beale, Booth, Cliff, Himmelblau, IllConditionedQuadratic, Landscape, SaddleWell,
+from descent.landscapes import (Beale, Booth, Cliff, Himmelblau, IllConditionedQuadratic, Landscape,
                                 MonkeySaddle, Plateau, Quadratic, Rosenbrock, Saddle,
                                 classify_critical_point, finite_difference_grad,
                                 finite_difference_hess)
@@ -383,6 +383,8 @@ def test_finite_difference_validation():
 
 
 # --- The race's saddle well (descent.book.race; Chapters 9 and 10) -------------------------
+
+from descent.landscapes import SaddleWell  # noqa: E402  (this block is self-contained)
 
 SADDLE_WELLS = {
     "axis-aligned": lambda: SaddleWell(),
