@@ -37,7 +37,7 @@ def test_learning_rate_is_a_final_factor_bit_for_bit(c):
     P = Rosenbrock()
     grid = np.array([1e-3, 1e-2])
     x0 = np.array([[-1.2, 1.0], [-1.2, 1.0]])
-    batched = minimize_many(R._batched(c.make, grid), P, x0, 25, check_elementwise=False)
+    batched = R._per_run_lr_batch([c.make], np.zeros(2, dtype=int), grid, P, x0, 25, keep_iterates=True)
     for j, lr in enumerate(grid):
         one = minimize_many(c.make(float(lr)), P, x0, 25)
         np.testing.assert_array_equal(one.iterates[:, 0], batched.iterates[:, j])
@@ -220,6 +220,19 @@ def test_own_rule_methods_are_counted_honestly():
     np.testing.assert_array_equal(res["newton"].evaluations, 2 + 1 + 2)  # f,g at x0 and x1, one Hessian
     assert res["bfgs"].successes == 4
     assert np.all(res["bfgs"].evaluations >= 2 * res["bfgs"].steps)
+
+
+def test_several_contestants_share_one_batch_bit_for_bit():
+    """Runs of several contestants, each with its own rate, in one batch equal separate runs."""
+    P = Rosenbrock()
+    C = R.book_contestants(second_order=False)
+    which = np.repeat(np.arange(len(C)), 2)
+    lrs = np.tile([1e-3, 3e-3], len(C))
+    x0 = np.tile([[-1.2, 1.0], [0.5, -0.5]], (len(C), 1))
+    b = R._per_run_lr_batch([c.make for c in C], which, lrs, P, x0, 20, keep_iterates=True)
+    for j in range(which.size):
+        one = minimize_many(C[which[j]].make(float(lrs[j])), P, x0[j:j + 1], 20)
+        np.testing.assert_array_equal(one.iterates[:, 0], b.iterates[:, j])
 
 
 def test_race_rejects_bad_input():

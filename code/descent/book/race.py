@@ -219,6 +219,38 @@ def race_problems(n_starts: int, seed: int = 2024) -> dict:
     }
 
 
+def _per_run_lr_batch(makes: Sequence[Callable[[float], GradientTransformation]], which: np.ndarray,
+                      lrs: np.ndarray, problem, starts: np.ndarray, steps: int, keep_iterates: bool = False):
+    """One :func:`minimize_many` batch: run ``j`` is ``makes[which[j]](lrs[j])`` from ``starts[j]``.
+
+    Every ``make`` must have its learning rate as the last factor (checked by the caller).
+    With the runner's per-run hyper-parameters (``minimize_many(factory, …, hyperparams=…)``)
+    the batch is a factory of two hyper-parameters, the contestant and its rate, declared
+    ``lr_is_last_factor``; without them, the same blocks are built here: one
+    ``chain(make(1.0), <column j times lrs[j]>)`` per contestant, side by side.
+    """
+    which = np.asarray(which, dtype=int)
+    lrs = np.asarray(lrs, dtype=np.float64)
+    if _RUNNER_HYPERPARAMS:
+        def factory(contestant, lr):
+            return makes[int(contestant)](lr)
+        factory.lr_is_last_factor = True
+        return minimize_many(factory, problem, starts, steps, hyperparams={"contestant": which, "lr": lrs},
+                             check_elementwise=False, keep_iterates=keep_iterates)
+    blocks = []
+    for i in np.unique(which):                       # contiguous blocks, in the order of ``which``
+        idx = np.flatnonzero(which == i)
+        if not np.array_equal(idx, np.arange(idx[0], idx[-1] + 1)):
+            raise ValueError("the runs of one contestant must be contiguous")
+        blocks.append((int(idx[0]), chain(makes[i](1.0), _column_lrs(lrs[idx])), idx.size))
+    blocks.sort(key=lambda b: b[0])
+    opt = blocks[0][1] if len(blocks) == 1 else by_columns([(t, w) for _, t, w in blocks])
+    return minimize_many(opt, problem, starts, steps, check_elementwise=False, keep_iterates=keep_iterates)
+
+
+_RUNNER_HYPERPARAMS = "hyperparams" in __import__("inspect").signature(minimize_many).parameters
+
+
 def _column_lrs(factors: np.ndarray) -> GradientTransformation:
     """Multiply column ``j`` of an ``(n, B)`` update by ``factors[j]`` (one learning rate per run)."""
     c = np.asarray(factors, dtype=np.float64)
@@ -231,11 +263,6 @@ def _column_lrs(factors: np.ndarray) -> GradientTransformation:
         return g * c.astype(g.dtype, copy=False), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
-
-
-def _batched(make: Callable[[float], GradientTransformation], lrs: np.ndarray) -> GradientTransformation:
-    """``make`` with one learning rate per column: ``chain(make(1.0), <column j times lrs[j]>)``."""
-    return chain(make(1.0), _column_lrs(lrs))
 
 
 def by_columns(blocks: Sequence[tuple[GradientTransformation, int]]) -> GradientTransformation:
@@ -281,7 +308,7 @@ def _lr_is_final_factor(make, problem, x0: np.ndarray, lrs: Sequence[float], pro
     """Do ``make(lr)`` and the batched form give identical iterates on a short probe?"""
     lrs = np.array([min(lrs), max(lrs)], dtype=np.float64)
     x0 = np.repeat(np.asarray(x0, dtype=np.float64).reshape(1, -1), 2, axis=0)
-    batched = minimize_many(_batched(make, lrs), problem, x0, probe_steps, check_elementwise=False)
+    batched = _per_run_lr_batch([make], np.zeros(2, dtype=int), lrs, problem, x0, probe_steps, keep_iterates=True)
     for j, lr in enumerate(lrs):
         one = minimize_many(make(float(lr)), problem, x0, probe_steps)
         if not np.array_equal(one.iterates[:, 0], batched.iterates[:, j], equal_nan=True):
@@ -358,8 +385,9 @@ def _run_columns(contestants: Sequence[Contestant], problems: Sequence[Any], job
         offsets = np.cumsum([0] + [len(jobs[c.name][1]) for c in batchable])
         rec = [(c.name, col, int(offsets[i]) + col) for i, c in enumerate(batchable) for col in record.get(c.name, ())]
         stacked = _Stacked(problems, owner_all, [r[2] for r in rec] if rec else None)
-        opt = by_columns([(_batched(c.make, jobs[c.name][1]), len(jobs[c.name][1])) for c in batchable])
-        b = minimize_many(opt, stacked, starts_all, steps, check_elementwise=False, keep_iterates=False)
+        which = np.concatenate([np.full(len(jobs[c.name][1]), i) for i, c in enumerate(batchable)])
+        lrs_all = np.concatenate([jobs[c.name][1] for c in batchable])
+        b = _per_run_lr_batch([c.make for c in batchable], which, lrs_all, stacked, starts_all, steps)
         paths = np.stack(stacked.recorded, axis=0) if rec else None      # (calls, len(rec), n)
         if rec and paths.shape[0] < steps + 1:                           # all runs froze early
             paths = np.concatenate([paths, np.repeat(paths[-1:], steps + 1 - paths.shape[0], axis=0)])
