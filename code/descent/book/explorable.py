@@ -8,7 +8,7 @@ here with Matplotlib from the package's own runs.
 
 One source of truth
     * The **landscapes** the JavaScript evaluates are generated from the SymPy expressions in
-      :data:`LANDSCAPES` (:func:`landscapes_js`, with :func:`sympy.printing.jscode.jscode`),
+      :func:`landscape_expressions` (:func:`landscapes_js`, with :func:`sympy.printing.jscode.jscode`),
       and the test-suite checks those expressions — value, gradient and Hessian — against
       :mod:`descent.landscapes`.
     * The **optimizers, schedules and theory** in ``engine.js`` are twins of
@@ -18,11 +18,11 @@ One source of truth
       from the package and requires agreement to :math:`10^{-9}` relative.
 
 How it reaches the page
-    :class:`Explorable` outputs the MIME type :data:`MIME` (the settings, as JSON) beside a
+    :class:`Explorable` outputs the MIME type ``MIME`` (the settings, as JSON) beside a
     PNG.  :class:`ExplorableMimeRenderer`, registered with myst-nb through the entry point
     ``myst_nb.mime_renderers``, turns the first into a ``<figure class="descent-explorable">``
     in HTML builds; every other consumer, knowing no such type, shows the PNG.  The Sphinx
-    extension ``scripts/explorables_ext.py`` serves :func:`javascript` and :data:`CSS` with the
+    extension ``scripts/explorables_ext.py`` serves :func:`javascript` and :func:`css` with the
     site.
 """
 from __future__ import annotations
@@ -85,9 +85,8 @@ def _landscape_table():
     }, (x, y)
 
 
-#: Landscape name -> the descent.landscapes object it must agree with (for the tests).
 def package_landscape(name: str, **params):
-    """The :mod:`descent.landscapes` object that landscape ``name`` of :data:`LANDSCAPES` twins."""
+    """The :mod:`descent.landscapes` object that landscape ``name`` of :func:`landscape_expressions` twins."""
     from .. import landscapes as L
 
     if name == "quadratic":
@@ -159,8 +158,8 @@ def javascript() -> str:
     return engine_js() + "\n" + _asset("widgets.js")
 
 
-#: The stylesheet of the widgets (served with the site).
 def css() -> str:
+    """The stylesheet of the widgets (served with the site)."""
     return _asset("explorables.css")
 
 
@@ -203,7 +202,7 @@ def _windows_and_minima(names):
 
 @dataclass
 class Explorable:
-    """One explorable: a kind of :data:`KINDS`, its settings, and a static fallback figure."""
+    """One explorable: a kind of ``KINDS``, its settings, and a static fallback figure."""
 
     kind: str
     id: str
@@ -245,7 +244,7 @@ class Explorable:
 
 
 def explorable(kind: str, id: str, alt: str = "", **settings) -> Explorable:
-    """The explorable of ``kind`` (see :data:`KINDS`) with ``settings`` overriding :data:`DEFAULTS`.
+    """The explorable of ``kind`` (see ``KINDS``) with ``settings`` overriding ``DEFAULTS``.
 
     ``id`` (letters, digits, hyphens) names it in the page's URL hash, which records the
     reader's settings so that a copied link restores them; ``alt`` describes the static figure.
@@ -264,7 +263,7 @@ def figure_html(payload: dict) -> str:
 
 
 class ExplorableMimeRenderer:
-    """myst-nb plugin: render :data:`MIME` as the explorable's ``<figure>`` in HTML builds only."""
+    """myst-nb plugin: render ``MIME`` as the explorable's ``<figure>`` in HTML builds only."""
 
     mime_priority_overrides = [("html", MIME, 1), ("dirhtml", MIME, 1), ("singlehtml", MIME, 1)]
 
