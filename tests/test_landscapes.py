@@ -77,6 +77,17 @@ def test_vectorised_grid_call_equals_pointwise_calls(landscape, rng):
             np.testing.assert_allclose(H[:, :, i, j], landscape.hess(x), rtol=1e-13, atol=1e-12)
 
 
+def test_value_and_grad_is_f_and_grad_in_one_call(landscape, rng):
+    for X in (_sample(landscape, rng), _sample(landscape, rng)[:, 0], _sample(landscape, rng, (2, 3))):
+        value, g = landscape.value_and_grad(X)
+        np.testing.assert_array_equal(value, landscape.f(X))
+        np.testing.assert_array_equal(g, landscape.grad(X))
+    value, _ = landscape.value_and_grad(_sample(landscape, rng)[:, 0])
+    assert isinstance(value, np.floating)
+    with pytest.raises(ValueError, match="leading dimension"):
+        landscape.value_and_grad(np.zeros(landscape.dim + 1))
+
+
 def test_single_point_value_is_a_numpy_scalar(landscape):
     x = np.zeros(landscape.dim) + 0.5
     value = landscape.f(x)

@@ -400,3 +400,30 @@ def test_per_run_hyperparams_reject_bad_input(args, kwargs, exc, match):
     x0s = kwargs.pop("x0s", np.array([1.0, 1.0]))
     with pytest.raises(exc, match=match):
         minimize_many(args[0], IllConditionedQuadratic(10.0), x0s, 5, **kwargs)
+
+
+def test_runner_calls_value_and_grad_once_per_step_when_the_problem_has_it():
+    calls = {"f": 0, "grad": 0, "value_and_grad": 0}
+    Q = Quadratic(_spd(2, 3))
+
+    class Net:                          # a problem whose loss and gradient come from one pass
+        dim = 2
+
+        def f(self, x):
+            calls["f"] += 1
+            return Q.f(x)
+
+        def grad(self, x):
+            calls["grad"] += 1
+            return Q.grad(x)
+
+        def value_and_grad(self, x):
+            calls["value_and_grad"] += 1
+            return Q.f(x), Q.grad(x)
+
+    t = minimize(gd(0.1), Net(), np.ones(2), 20)
+    assert calls == {"f": 0, "grad": 0, "value_and_grad": 21} and (t.n_fev, t.n_gev) == (21, 21)
+    np.testing.assert_array_equal(t.losses, minimize(gd(0.1), Q, np.ones(2), 20).losses)
+    b = minimize_many(gd(0.1), Net(), np.ones((3, 2)), 10)
+    assert calls["value_and_grad"] == 21 + 11 and calls["grad"] == 0
+    assert b.n_gev == 11

@@ -266,6 +266,20 @@ class Landscape:
         """Hessian at ``x``, shape ``(n, n, *batch)``."""
         return self._hess(as_points(x, self._dim))
 
+    def value_and_grad(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(f(x), grad(x))`` in one call (one validation, shared intermediate results).
+
+        The meeting point of the first- and second-order code: the runner calls it once
+        per step, and a problem whose loss and gradient come from one computation (a
+        network's forward and backward pass) implements just this.
+        """
+        x = as_points(x, self._dim)
+        value, g = self._value_and_grad(x)
+        return _scalar(value), g
+
+    def _value_and_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._f(x), self._grad(x)
+
     def _f(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -359,6 +373,11 @@ class Quadratic(Landscape):
     def _grad(self, x):
         return _matvec(self.A, x) - _column(self.b, x)
 
+    def _value_and_grad(self, x):
+        Ax = _matvec(self.A, x)
+        b = _column(self.b, x)
+        return 0.5 * np.sum(x * Ax, axis=0) - np.sum(b * x, axis=0), Ax - b
+
     def _hess(self, x):
         return _constant_hessian(self.A, x)
 
@@ -422,6 +441,11 @@ class IllConditionedQuadratic(Quadratic):
     def _grad(self, x):
         d = x - _column(self.center, x)
         return _matvec(self.A, d)
+
+    def _value_and_grad(self, x):
+        d = x - _column(self.center, x)
+        Ad = _matvec(self.A, d)
+        return 0.5 * np.sum(d * Ad, axis=0), Ad
 
     def _params(self):
         return {"condition_number": self.condition_number, "angle": self.angle,
@@ -492,12 +516,16 @@ class Rosenbrock(Landscape):
         return np.sum(b * (x[1:] - x[:-1] ** 2) ** 2 + (a - x[:-1]) ** 2, axis=0)
 
     def _grad(self, x):
+        return self._value_and_grad(x)[1]
+
+    def _value_and_grad(self, x):
         a, b = self.a, self.b
         t = x[1:] - x[:-1] ** 2
+        r = a - x[:-1]
         g = np.zeros_like(x)
-        g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * (a - x[:-1])
+        g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * r
         g[1:] += 2.0 * b * t
-        return g
+        return np.sum(b * t ** 2 + r ** 2, axis=0), g
 
     def _hess(self, x):
         b, n = self.b, self.dim

@@ -45,6 +45,7 @@ from .transforms import EmptyState, GradientTransformation, chain
 
 __all__ = ["minimize", "minimize_many", "BatchTrajectory"]
 
+_max_reduce = np.maximum.reduce      # NaN-propagating, without np.max's Python layer
 _QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
 
 
@@ -118,7 +119,7 @@ def _norm(g: np.ndarray) -> float:
     """Euclidean norm of a 1-D array in float64; an overflowing sum of squares is redone
     with :func:`numpy.hypot`, so a finite gradient always has a finite norm."""
     g64 = g if g.dtype == np.float64 else g.astype(np.float64)
-    out = math.sqrt(float(np.dot(g64, g64))) if g64.size else 0.0
+    out = math.sqrt(float(g64 @ g64)) if g64.size else 0.0
     if not math.isfinite(out):
         out = float(np.hypot.reduce(g64))
     return out
@@ -250,7 +251,7 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
             x_new = x + _checked_update(updates, x)
             if x_new.dtype != x.dtype:
                 x_new = x_new.astype(x.dtype)
-            top = float(np.max(np.abs(x_new)))
+            top = float(_max_reduce(np.abs(x_new)))
             if not top <= escape_radius:                      # NaN compares False
                 diverged = True
                 message = (f"diverged: non-finite iterate at step {k + 1}" if not isfinite(top) else
@@ -606,7 +607,7 @@ def minimize_many(optimizer: GradientTransformation | Callable[..., GradientTran
             Xn = X + _checked_update(updates, X)
             if Xn.dtype != X.dtype:
                 Xn = Xn.astype(X.dtype)
-            escaped = ~(np.max(np.abs(Xn), axis=0) <= escape_radius)      # NaN compares False
+            escaped = ~(_max_reduce(np.abs(Xn), axis=0) <= escape_radius)     # NaN compares False
             keep = frozen | escaped
             if keep.any():
                 Xn = np.where(keep, X, Xn)
