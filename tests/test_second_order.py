@@ -629,3 +629,39 @@ def test_second_order_problem_returning_none_is_a_type_error(method):
     P = types.SimpleNamespace(f=lambda x: None, grad=lambda x: 2 * x, hess=lambda x: 2 * np.eye(2))
     with pytest.raises(TypeError, match="problem.f must return a real number"):
         method(P, np.ones(2))
+
+
+class _OnePass:
+    """A problem that only has value_and_grad (a network: one pass gives both), counting passes."""
+
+    def __init__(self, landscape):
+        self.landscape, self.dim, self.passes = landscape, landscape.dim, 0
+
+    def value_and_grad(self, x):
+        self.passes += 1
+        return self.landscape.f(x), self.landscape.grad(x)
+
+
+@pytest.mark.parametrize("method", [bfgs, dfp, lbfgs])
+def test_value_and_grad_problem_needs_no_cache_and_gives_the_same_run(method):
+    P = _OnePass(Rosenbrock())
+    tr = method(P, np.array([-1.2, 1.0]), 200)
+    ref = method(Rosenbrock(), np.array([-1.2, 1.0]), 200)
+    np.testing.assert_array_equal(tr.iterates, ref.iterates)
+    assert tr.converged == ref.converged and P.passes == tr.n_fev == tr.n_gev
+    assert P.passes <= max(ref.n_fev, ref.n_gev)     # f and grad at one point: one pass
+
+
+def test_newton_and_the_runner_take_a_value_and_grad_problem():
+    class WithHess(_OnePass):
+        def hess(self, x):
+            return self.landscape.hess(x)
+
+    tr = newton(WithHess(Rosenbrock()), np.array([-1.2, 1.0]), 50, line_search=True)
+    assert tr.converged
+    from descent.optimizers import sgd
+    from descent.runner import minimize
+    P = _OnePass(Rosenbrock())
+    run = minimize(sgd(1e-3), P, np.array([-1.2, 1.0]), 30)
+    np.testing.assert_array_equal(run.losses, minimize(sgd(1e-3), Rosenbrock(), np.array([-1.2, 1.0]), 30).losses)
+    assert P.passes == 31

@@ -30,6 +30,7 @@ Goodfellow, Bengio & Courville (2016), *Deep Learning*, Sec. 8.2 (cliffs, platea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -118,23 +119,32 @@ def _sigmoid_parts(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return s, s_neg, d1, d2
 
 
-def _newton(grad: Callable, hess: Callable, x0: np.ndarray, iters: int = 100) -> np.ndarray | None:
-    """Newton's method on ``grad = 0`` from ``x0``; the root, or ``None`` if it fails."""
-    x = np.array(x0, dtype=float)
-    for _ in range(iters):
-        g = grad(x)
-        try:
-            step = np.linalg.solve(hess(x), g)
-        except np.linalg.LinAlgError:
-            return None
-        x = x - step
-        if not np.all(np.isfinite(x)):
-            return None
-        if np.linalg.norm(step) <= 1e-15 * max(1.0, np.linalg.norm(x)):
+def _critical_point(landscape: "Landscape", x0: Any, steps: int = 40) -> np.ndarray | None:
+    """A root of :math:`\nabla f` near ``x0`` by :func:`descent.second_order.newton` (pure
+    Newton, run to its step limit so that it settles on the floating-point fixed point);
+    ``None`` if it does not find one.  Used to refine known critical points."""
+    from .second_order import newton
+
+    problem = SimpleNamespace(f=landscape._f, grad=landscape._grad, hess=landscape._hess)
+    with np.errstate(all="ignore"):
+        x = newton(problem, np.array(x0, dtype=float), steps, tol=0.0).x
+        g = landscape._grad(x)
+        scale = max(1.0, float(np.max(np.abs(landscape._hess(x)))))
+    return x if np.all(np.isfinite(x)) and np.linalg.norm(g) <= 1e-9 * scale else None
+
+
+def _increasing_root(fn: Callable[[float], float], lo: float, hi: float) -> float:
+    """The root of an increasing function with ``fn(lo) <= 0 <= fn(hi)``, by bisection to
+    adjacent floating-point numbers (robust where Newton's method is not)."""
+    for _ in range(2100):                   # more than enough to exhaust float64 between any two floats
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
             break
-    g = grad(x)
-    scale = max(1.0, float(np.max(np.abs(hess(x)))))
-    return x if np.linalg.norm(g) <= 1e-9 * scale else None
+        if fn(mid) <= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return lo if abs(fn(lo)) <= abs(fn(hi)) else hi
 
 
 def finite_difference_grad(f: Callable, x: Any, h: float = 1e-6) -> np.ndarray:
@@ -498,13 +508,13 @@ class Rosenbrock(Landscape):
         if dim == 2 or self.a in (0.0, 1.0):
             minima, min_value = [guess], 0.0
         else:
-            x = _newton(self._grad, self._hess, guess)
+            x = _critical_point(self, guess)
             if x is not None and np.all(np.linalg.eigvalsh(self._hess(x)) > 0):
                 minima = [x]
         if dim >= 4 and minima:
             start = np.ones(dim)
             start[0] = -1.0
-            x = _newton(self._grad, self._hess, start)
+            x = _critical_point(self, start)
             if (x is not None and np.all(np.linalg.eigvalsh(self._hess(x)) > 0)
                     and np.linalg.norm(x - minima[0]) > 1e-6):
                 minima.append(x)
@@ -618,7 +628,7 @@ class Himmelblau(Landscape):
                ([3.385154183607021, 0.07385187983774928], "saddle")]
 
     def __init__(self) -> None:
-        refine = lambda p: _newton(self._grad, self._hess, np.array(p))  # noqa: E731
+        refine = lambda p: _critical_point(self, p)  # noqa: E731
         super().__init__(2, minima=[refine(p) for p in self._MINIMA], min_value=0.0,
                          critical_points=[refine(p) for p, _ in self._OTHERS],
                          critical_kinds=[k for _, k in self._OTHERS], window=((-5.0, 5.0), (-5.0, 5.0)))
@@ -778,7 +788,11 @@ class Cliff(Landscape):
         self.max_slope = self.height / (4.0 * self.width)
         c, p = self.center, self.position
         super().__init__(2, window=((p - 3.0, c[0] + 3.0), (c[1] - 3.0, c[1] + 3.0)))
-        x_star = _newton(self._grad, self._hess, c)
+        # On x >= c_1 (beyond the wall) the x-derivative k_1 (x - c_1) - (H/w) sigma'(u) is
+        # increasing, <= 0 at c_1 and >= 0 at c_1 + H/(4 w k_1): one root, found by bisection.
+        k1, H_w = float(self.curvature[0]), self.height / self.width
+        slope = lambda x: float(self._grad(np.array([x, c[1]]))[0])  # noqa: E731
+        x_star = np.array([_increasing_root(slope, float(c[0]), float(c[0]) + H_w / (4.0 * k1)), c[1]])
         self.minima = x_star.reshape(1, 2)
         self.min_value = float(self._f(x_star))
 

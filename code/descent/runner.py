@@ -68,9 +68,13 @@ class _Problem:
 
     def __init__(self, problem: Any) -> None:
         grad = getattr(problem, "grad", None)
-        if callable(grad):
+        vg = getattr(problem, "value_and_grad", None)
+        if not callable(grad) and callable(vg):          # a problem with only value_and_grad
+            self.grad, self.f, self.value_and_grad = (lambda x: vg(x)[1]), (lambda x: vg(x)[0]), vg
+            dim = getattr(problem, "dim", None)
+            self.dim = int(dim) if isinstance(dim, (int, np.integer)) else None
+        elif callable(grad):
             f = getattr(problem, "f", None)
-            vg = getattr(problem, "value_and_grad", None)
             dim = getattr(problem, "dim", None)
             self.grad = grad
             self.f = f if callable(f) else None

@@ -1,8 +1,9 @@
 r"""Newton's method and quasi-Newton methods (DFP, BFGS, L-BFGS).
 
-All minimisers take a *problem*: any object with ``.f(x)`` (a scalar), ``.grad(x)`` (shape
-``(n,)``) and, for :func:`newton`, ``.hess(x)`` (shape ``(n, n)``), for single points ``x`` of
-shape ``(n,)``. Each returns a :class:`descent.trajectory.Trajectory`; ``converged`` means
+All minimisers take a *problem*: any object with ``.f(x)`` (a scalar) and ``.grad(x)`` (shape
+``(n,)``) — or ``.value_and_grad(x)`` returning both from one computation, as the landscapes
+and the runner's problems have — and, for :func:`newton`, ``.hess(x)`` (shape ``(n, n)``),
+for single points ``x`` of shape ``(n,)``. Each returns a :class:`descent.trajectory.Trajectory`; ``converged`` means
 :math:`\|\nabla f(x_k)\|_2 \le` ``tol`` — a *stationary* point, which need not be a minimum
 (see :func:`newton`).
 
@@ -49,16 +50,24 @@ __all__ = [
 class _Evaluator:
     """Calls the problem, checks shapes, casts to the working dtype and counts evaluations.
 
+    A problem with ``value_and_grad(x) -> (f, g)`` (a network: one forward and backward
+    pass gives both) is called through it: the loss and the gradient asked for at the same
+    point — the line search asks for :math:`f` and then :math:`\nabla f` at each trial —
+    cost one call, which counts as one loss and one gradient evaluation.
+
     Floating-point warnings inside the problem are silenced: a non-finite result is expected
     (a step may overshoot) and handled by the caller.
     """
 
     def __init__(self, problem, x0: np.ndarray, *, need_hess: bool = False):
-        names = ("f", "grad", "hess") if need_hess else ("f", "grad")
-        for name in names:
+        vg = getattr(problem, "value_and_grad", None)
+        self._vg = vg if callable(vg) else None
+        names = ("f", "grad") if self._vg is None else ()
+        for name in names + (("hess",) if need_hess else ()):
             if not callable(getattr(problem, name, None)):
                 raise TypeError(
-                    f"problem must have a callable .{name}(x); got {type(problem).__name__} without it"
+                    f"problem must have a callable .{name}(x) (or .value_and_grad(x) for f and grad); "
+                    f"got {type(problem).__name__} without it"
                 )
         self.problem = problem
         self.n = x0.shape[0]
@@ -66,14 +75,32 @@ class _Evaluator:
         self.n_fev = 0
         self.n_gev = 0
         self.n_hev = 0
+        self._last = None          # (x, copy of x, f, g) of the last value_and_grad call
+
+    def _both(self, x: np.ndarray):
+        last = self._last
+        if last is not None and last[0] is x and np.array_equal(last[1], x):
+            return last[2], last[3]
+        self.n_fev += 1
+        self.n_gev += 1
+        with np.errstate(all="ignore"):
+            value, g = self._vg(x)
+            g = _real_result(g, "problem.value_and_grad's gradient", (self.n,), self.dtype)
+        value = _scalar_value(value, "problem.value_and_grad's value")
+        self._last = (x, x.copy(), value, g)
+        return value, g
 
     def f(self, x: np.ndarray) -> float:
+        if self._vg is not None:
+            return self._both(x)[0]
         self.n_fev += 1
         with np.errstate(all="ignore"):
             value = self.problem.f(x)
         return _scalar_value(value, "problem.f")
 
     def grad(self, x: np.ndarray) -> np.ndarray:
+        if self._vg is not None:
+            return self._both(x)[1]
         self.n_gev += 1
         with np.errstate(all="ignore"):
             g = _real_result(self.problem.grad(x), "problem.grad", (self.n,), self.dtype)
