@@ -4,7 +4,8 @@ import pytest
 from scipy.optimize import rosen, rosen_der, rosen_hess
 
 from descent.landscapes import (Beale, Booth, Cliff, Himmelblau, IllConditionedQuadratic, Landscape,
-                                MonkeySaddle, Plateau, Quadratic, Rosenbrock, Saddle,
+                                LessardCounterexample, MonkeySaddle, Plateau, Quadratic, Rosenbrock,
+                                Saddle, ShallowDip,
                                 classify_critical_point, finite_difference_grad,
                                 finite_difference_hess)
 
@@ -391,3 +392,27 @@ def test_finite_difference_validation():
         finite_difference_hess(None, [1.0])
     with pytest.raises(ValueError, match="shape"):
         finite_difference_hess(lambda x: x, 1.0)
+
+
+@pytest.mark.parametrize("kwargs", [
+    # parameters for which the old Newton refinement failed and the constructor crashed
+    dict(height=540.3, width=0.00416, position=-4.5903, center=(-4.5901, 1.88), curvature=(2004.7, 7.13)),
+    dict(height=11.3, width=6.0, position=-2.6936, center=(-2.6934, -0.57), curvature=(0.0039, 0.00053)),
+    dict(height=903376.0, width=49.4, position=-0.4, center=(3.12, -0.015), curvature=(1.72, 193.3)),
+    dict(height=25372.1, width=0.0311, position=3.29804, center=(3.29815, -0.81), curvature=(0.00043, 16.6)),
+])
+def test_cliff_minimiser_is_found_for_any_valid_parameters(kwargs):
+    c = Cliff(**kwargs)
+    x = c.minima[0]
+    scale = kwargs["curvature"][0] * abs(x[0]) + kwargs["height"] / kwargs["width"]
+    assert abs(c.grad(x)[0]) <= 1e-12 * scale and c.grad(x)[1] == 0.0
+    assert classify_critical_point(c, x) == "minimum" and c.min_value == c.f(x)
+    grid = np.linspace(kwargs["position"] - 5 * kwargs["width"], x[0] + 5.0, 2001)
+    assert np.all(c.f(np.stack([grid, np.full_like(grid, x[1])])) >= c.min_value - 1e-9 * max(1.0, abs(c.min_value)))
+
+
+def test_chapter_5_landscapes_live_here():
+    from descent.book import momentum_theory as M
+    assert M.ShallowDip is ShallowDip and M.LessardCounterexample is LessardCounterexample
+    les = LessardCounterexample()
+    np.testing.assert_array_equal(les.grad(np.array([[0.5, 1.5, 2.5]])), [[12.5, 25.5, 38.5]])
