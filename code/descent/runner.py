@@ -523,7 +523,7 @@ def minimize_many(optimizer: GradientTransformation | Callable[..., GradientTran
 
     **Per-run hyper-parameters.**  With ``hyperparams``, ``optimizer`` is a *factory*
     ``**hyperparams -> GradientTransformation`` — a named optimizer such as
-    :func:`descent.sgd`, a :func:`functools.partial` of one, or any function — and
+    :func:`descent.optimizers.sgd`, a :func:`functools.partial` of one, or any function — and
     ``hyperparams`` maps each keyword to one value shared by all runs or to a sequence of
     one value per run.  Run :math:`j` is then exactly ``minimize(optimizer(**hp_j), …)``::
 

@@ -21,8 +21,9 @@ broadcast against one another, so a whole map over :math:`(\alpha, \beta)` is on
 Gradient descent is the case :math:`\beta = 0` of both (then :math:`\rho = |1-\alpha\lambda|`).
 
 The module also holds literal transcriptions of Goodfellow et al.'s Algorithms 8.2 (momentum)
-and 8.3 (Nesterov momentum) — the package's optimizers use PyTorch's form instead — a
-SymPy check that the two Nesterov forms visit the same points.  Its two 1-D landscapes,
+and 8.3 (Nesterov momentum) — the package's optimizers use PyTorch's form instead.  The
+SymPy proofs about momentum (the three ways of writing it, the two Nesterov forms) are in
+:mod:`descent.book.symbolic`; ``nesterov_forms_equivalence`` is re-exported here.  Its two 1-D landscapes,
 :class:`~descent.landscapes.ShallowDip` (a slope with a shallow dip, the article's stone) and
 :class:`~descent.landscapes.LessardCounterexample` (a strongly convex function on which heavy
 ball with Polyak's parameters never converges), live with the other test problems in
@@ -39,7 +40,6 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
 from .. import _validate as v
 from ..landscapes import LessardCounterexample, ShallowDip  # noqa: F401  (they live in descent.landscapes)
@@ -304,52 +304,10 @@ def nesterov_goodfellow(grad: Callable[[np.ndarray], np.ndarray], x0: Any, lr: f
     return np.array(iterates), np.array(ahead)
 
 
-class NesterovForms(NamedTuple):
-    """Symbolic iterates of the two Nesterov forms (see :func:`nesterov_forms_equivalence`)."""
-
-    lookahead: tuple   #: θ̃_k = θ_k + μ v_k of Algorithm 8.3, k = 0..steps
-    iterates: tuple    #: θ_k of Algorithm 8.3
-    pytorch: tuple     #: PyTorch's iterates φ_k
-    grad: sp.Function  #: the generic gradient field g(θ)
-
-
-def nesterov_forms_equivalence(steps: int = 3) -> NesterovForms:
-    r"""SymPy: PyTorch's Nesterov iterates equal the look-ahead points of Algorithm 8.3.
-
-    With a generic gradient field :math:`g` (an undefined function, so the statement holds
-    for every loss), :math:`v_0 = 0` and :math:`b_0 = 0`, iterate
-
-    * Algorithm 8.3: :math:`\tilde\theta = \theta + \mu v`, :math:`v \leftarrow \mu v - \mathrm{lr}\, g(\tilde\theta)`,
-      :math:`\theta \leftarrow \theta + v`;
-    * PyTorch: :math:`b \leftarrow \mu b + g(\varphi)`, :math:`\varphi \leftarrow \varphi - \mathrm{lr}\,(g(\varphi) + \mu b)`.
-
-    Then :math:`\varphi_k = \theta_k + \mu v_k` for every :math:`k` (``pytorch[k] - lookahead[k]``
-    simplifies to zero): PyTorch keeps the look-ahead point as its parameters.  ``steps`` is
-    1 to 4.
-    """
-    steps = v.positive_int(steps, "steps")
-    if steps > 4:
-        raise ValueError(f"steps must be at most 4 (the nested expressions grow fast), got {steps}")
-    g = sp.Function("g")
-    th0 = sp.Symbol("theta_0", real=True)
-    lr, mu = sp.Symbol("lr", positive=True), sp.Symbol("mu", positive=True)
-    th, vel = th0, sp.Integer(0)
-    its, ahead = [th0], [th0]
-    for _ in range(steps):
-        look = sp.cancel(th + mu * vel)
-        vel = mu * vel - lr * g(look)
-        th = sp.cancel(th + vel)
-        its.append(th)
-        ahead.append(sp.cancel(th + mu * vel))
-    phi, buf, pt = th0, sp.Integer(0), [th0]
-    for _ in range(steps):
-        gk = g(phi)
-        buf = mu * buf + gk
-        phi = sp.cancel(phi - lr * (gk + mu * buf))
-        pt.append(phi)
-    return NesterovForms(tuple(ahead), tuple(its), tuple(pt), g)
-
-
-# ---------------------------------------------------------------------------
-# Two 1-D landscapes
-# ---------------------------------------------------------------------------
+def __getattr__(name: str):
+    """The SymPy check of the two Nesterov forms lives in :mod:`descent.book.symbolic` with the
+    other momentum proofs; it is re-exported here (lazily, so this module needs no SymPy)."""
+    if name in ("nesterov_forms_equivalence", "NesterovForms"):
+        from . import symbolic
+        return getattr(symbolic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
