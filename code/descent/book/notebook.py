@@ -149,7 +149,7 @@ def number(value, sig: int = 3, *, sci_from: float = 1e6, sci_below: float = 1e-
       no-break space: ``number(1530.2, 3, unit="s") == "1,530 s"``.
 
     Use it with :func:`glue`: ``glue("ch01-seconds", number(t, 3, unit="s"))`` and
-    ``{glue:text}`ch01-seconds` `` in the prose.
+    the ``glue:text`` role with that key in the prose.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"value must be a real number, got {type(value).__name__}")
