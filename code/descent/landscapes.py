@@ -80,6 +80,8 @@ def as_points(x: Any, dim: int, name: str = "x") -> np.ndarray:
 
 def _column(vec: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``vec`` (shape ``(n,)``) cast to ``x``'s dtype and shaped to broadcast against ``x``."""
+    if x.ndim == 1 and x.dtype == vec.dtype:       # the runner's hot path: one point
+        return vec
     return vec.astype(x.dtype, copy=False).reshape(vec.shape + (1,) * (x.ndim - 1))
 
 
@@ -387,7 +389,7 @@ class Quadratic(Landscape):
     def _value_and_grad(self, x):
         Ax = _matvec(self.A, x)
         b = _column(self.b, x)
-        return 0.5 * np.sum(x * Ax, axis=0) - np.sum(b * x, axis=0), Ax - b
+        return 0.5 * (x * Ax).sum(axis=0) - (b * x).sum(axis=0), Ax - b
 
     def _hess(self, x):
         return _constant_hessian(self.A, x)
@@ -456,7 +458,7 @@ class IllConditionedQuadratic(Quadratic):
     def _value_and_grad(self, x):
         d = x - _column(self.center, x)
         Ad = _matvec(self.A, d)
-        return 0.5 * np.sum(d * Ad, axis=0), Ad
+        return 0.5 * (d * Ad).sum(axis=0), Ad
 
     def _params(self):
         return {"condition_number": self.condition_number, "angle": self.angle,
@@ -536,7 +538,7 @@ class Rosenbrock(Landscape):
         g = np.zeros_like(x)
         g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * r
         g[1:] += 2.0 * b * t
-        return np.sum(b * t ** 2 + r ** 2, axis=0), g
+        return (b * t ** 2 + r ** 2).sum(axis=0), g
 
     def _hess(self, x):
         b, n = self.b, self.dim
