@@ -8,9 +8,11 @@ doing the same arithmetic:
 * *bare + record*: the same plus ``problem.f(x)`` and ``‖g‖`` at every iterate, which is
   what a :class:`~descent.trajectory.Trajectory` holds.
 
-It prints microseconds per step (best of ``REPEATS`` runs: the machine is shared, and the minimum is the least disturbed figure) and the ratios
-runner / bare and runner / (bare + record).  Run with
-``.venv/bin/python benchmarks/runner_overhead.py``.
+It prints microseconds per step and the ratios
+runner / bare and runner / (bare + record).  The machine is shared, so the
+minimum — the least disturbed run — is reported.  Run with
+``.venv/bin/python benchmarks/runner_overhead.py``; to measure another checkout of the
+package (e.g. the one before a change) put its ``code/`` first on ``PYTHONPATH``.
 """
 from __future__ import annotations
 
@@ -21,18 +23,22 @@ import numpy as np
 import descent
 from descent import landscapes as L
 
-STEPS = 2000
-REPEATS = 7
+STEPS = 1000
+REPEATS = 25
 
 
-def _median_us_per_step(fn) -> float:
-    fn()                                            # warm-up
-    times = []
+def _best_us_per_step(*fns) -> list[float]:
+    """Best time per step of each of ``fns``, timed in turn ``REPEATS`` times (interleaved, so
+    that a change in the machine's load hits all of them alike)."""
+    for fn in fns:
+        fn()                                        # warm-up
+    best = [float("inf")] * len(fns)
     for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e6 * min(times) / STEPS
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return [1e6 * b / STEPS for b in best]
 
 
 def bare(problem, x0, lr):
@@ -70,9 +76,9 @@ def main() -> None:
     print(f"{'problem':42s} {'bare':>8s} {'bare+rec':>9s} {'runner':>8s} {'÷bare':>7s} {'÷bare+rec':>10s}")
     for name, (problem, x0, lr) in CASES.items():
         opt = descent.sgd(lr)
-        t_bare = _median_us_per_step(lambda: bare(problem, x0, lr))
-        t_rec = _median_us_per_step(lambda: bare_recorded(problem, x0, lr))
-        t_run = _median_us_per_step(lambda: descent.minimize(opt, problem, x0, STEPS))
+        t_bare, t_rec, t_run = _best_us_per_step(lambda: bare(problem, x0, lr),
+                                                 lambda: bare_recorded(problem, x0, lr),
+                                                 lambda: descent.minimize(opt, problem, x0, STEPS))
         print(f"{name:42s} {t_bare:8.1f} {t_rec:9.1f} {t_run:8.1f} {t_run / t_bare:7.2f} {t_run / t_rec:10.2f}")
     problem, x0, lr = CASES["Rosenbrock, SGD lr=1e-4"]
     run = descent.minimize(descent.sgd(lr), problem, x0, STEPS)
