@@ -329,6 +329,8 @@ from descent import optimizers as O  # noqa: E402
     (O.sgd, {"lr": [0.01, 0.05, 0.1, 0.3]}),
     (O.sgd, {"lr": [0.01, 0.05, 0.1, 0.3], "momentum": 0.9, "nesterov": True}),
     (O.adam, {"lr": [1e-3, 1e-2, 0.1, 0.5], "weight_decay": 0.01}),
+    (O.adam, {"lr": 0.05, "betas": (0.8, 0.99)}),                  # a tuple is one shared value
+    (O.adam, {"lr": 0.05, "betas": [(0.9, 0.999), (0.8, 0.99), (0.5, 0.9), (0.0, 0.5)]}),
     (O.adamw, {"lr": [1e-3, 1e-2, 0.1, 0.5]}),
     (O.rmsprop, {"lr": [1e-3, 1e-2, 0.1, 0.5], "momentum": 0.5, "centered": True}),
     (O.adagrad, {"lr": [1e-3, 1e-2, 0.1, 0.5]}),

@@ -436,9 +436,11 @@ def _hyperparameter_columns(hyperparams: Any, B: int | None) -> tuple[dict[str, 
             raise TypeError(f"hyperparams keys must be keyword names, got {name!r}")
         if isinstance(value, np.ndarray):
             if value.ndim > 1:
-                raise ValueError(f"hyperparams[{name!r}] must be a scalar or 1-D, got shape {value.shape}")
+                raise ValueError(f"hyperparams[{name!r}] must be one value or a 1-D array of one value "
+                                 f"per run, got shape {value.shape} (use a list of tuples for "
+                                 "per-run pairs such as betas)")
             value = value.tolist() if value.ndim == 1 else value.item()
-        if isinstance(value, (list, tuple, range)):
+        if isinstance(value, (list, range)):           # a tuple is one value (betas=(0.9, 0.999))
             value = tuple(value)
             if not value:
                 raise ValueError(f"hyperparams[{name!r}] must not be empty")
@@ -447,10 +449,22 @@ def _hyperparameter_columns(hyperparams: Any, B: int | None) -> tuple[dict[str, 
             elif len(value) != B:
                 raise ValueError(f"hyperparams[{name!r}] has {len(value)} values, expected one per "
                                  f"run ({B})")
+        else:
+            value = _Shared(value)
         per_run[name] = value
     if B is None:
         B = 1
-    return {name: (val if isinstance(val, tuple) else (val,) * B) for name, val in per_run.items()}, B
+    return {name: (val.value,) * B if isinstance(val, _Shared) else val
+            for name, val in per_run.items()}, B
+
+
+class _Shared:
+    """A hyper-parameter value shared by every run (as opposed to a list of per-run values)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 def _hashable(value: Any) -> Any:
@@ -524,8 +538,9 @@ def minimize_many(optimizer: GradientTransformation | Callable[..., GradientTran
     **Per-run hyper-parameters.**  With ``hyperparams``, ``optimizer`` is a *factory*
     ``**hyperparams -> GradientTransformation`` — a named optimizer such as
     :func:`descent.optimizers.sgd`, a :func:`functools.partial` of one, or any function — and
-    ``hyperparams`` maps each keyword to one value shared by all runs or to a sequence of
-    one value per run.  Run :math:`j` is then exactly ``minimize(optimizer(**hp_j), …)``::
+    ``hyperparams`` maps each keyword to one value shared by all runs (a number, a schedule,
+    a tuple such as ``betas=(0.9, 0.999)``) or to a *list* or 1-D array of one value per run
+    (``"betas": [(0.9, 0.999), (0.8, 0.99)]``).  Run :math:`j` is then exactly ``minimize(optimizer(**hp_j), …)``::
 
         lrs = np.geomspace(1e-3, 1.0, 13)
         batch = minimize_many(descent.sgd, problem, x0, 500, hyperparams={"lr": lrs})
