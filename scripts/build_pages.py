@@ -6,7 +6,9 @@ For drafting a chapter without building the whole book::
 
 The scratch book has the real ``_config.yml``, ``references.bib``, ``figures/`` and the
 bibliography page, plus the given pages as chapters, and is built with ``-W -n
---keep-going``.  Cross-references to pages left out will (rightly) warn.
+--keep-going``.  Every other chapter of ``_toc.yml`` is replaced by a *stub* that keeps
+only its target label and title, so links such as ``{numref}`Chapter %s <ch05>` `` resolve
+and only the given pages' own problems warn.
 """
 from __future__ import annotations
 
@@ -26,6 +28,30 @@ ROOT, build_environment = build_book.ROOT, build_book.build_environment
 SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md", "scripts"]
 
 
+def chapter_files() -> list[Path]:
+    """The numbered chapters of the real ``_toc.yml``, in order (paths relative to the book)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = []
+    for part in toc.get("parts", []):
+        if part.get("numbered"):
+            files += [Path(ch["file"] + ".md") for ch in part.get("chapters", [])]
+    return files
+
+
+def stub(page: Path) -> str:
+    """A page with only ``page``'s target label and title: cross-references to it resolve."""
+    label = title = None
+    for line in page.read_text().splitlines():
+        if label is None and line.startswith("(") and line.endswith(")="):
+            label = line
+        if line.startswith("# "):
+            title = line
+            break
+    return "\n".join(x for x in (label, title or "# (stub)", "", "Left out of this scratch build.", "") if x is not None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="+", type=Path)
@@ -38,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         if src.exists() and not dst.exists():
             dst.symlink_to(src)
     entries = []
+    given = {page.resolve().relative_to(ROOT) for page in args.pages}
+    for rel in chapter_files():
+        if rel in given:
+            continue
+        (out / rel.parent).mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(stub(ROOT / rel))
     for page in args.pages:
         page = page.resolve()
         rel = page.relative_to(ROOT)
@@ -48,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(page, target)  # copied, so the cache key follows the page's source
         entries.append(f"- file: {rel.with_suffix('')}")
     (out / "intro.md").write_text("# Scratch build\n\nPages built on their own.\n")
-    (out / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
-                                  + "\n".join(entries) + "\n- file: bibliography\n")
+    order = [rel for rel in chapter_files()] + sorted(given - set(chapter_files()))
+    entries = [f"      - file: {rel.with_suffix('')}" for rel in order]
+    (out / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: Pages\n"
+                                  "    numbered: true\n    chapters:\n" + "\n".join(entries)
+                                  + "\n  - caption: Back matter\n    chapters:\n      - file: bibliography\n")
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(out),
                "-W", "-n", "--keep-going"]
     print("build_pages:", " ".join(command), flush=True)
