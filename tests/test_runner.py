@@ -429,3 +429,26 @@ def test_runner_calls_value_and_grad_once_per_step_when_the_problem_has_it():
     b = minimize_many(gd(0.1), Net(), np.ones((3, 2)), 10)
     assert calls["value_and_grad"] == 21 + 11 and calls["grad"] == 0
     assert b.n_gev == 11
+
+
+def test_own_factory_can_declare_lr_as_its_last_factor():
+    from descent.transforms import scale_by_learning_rate, scale_by_rms
+
+    def make(lr):
+        return chain(scale_by_rms(0.9), scale_by_learning_rate(lr))
+
+    P = Rosenbrock()
+    lrs = [1e-3, 1e-2, 0.1]
+    calls = []
+
+    def counted(lr):
+        calls.append(lr)
+        return make(lr)
+
+    grouped = minimize_many(counted, P, np.array([-1.5, 2.0]), 50, hyperparams={"lr": lrs})
+    assert sorted(calls) == sorted(lrs)                   # one optimizer per value
+    calls.clear()
+    counted.lr_is_last_factor = True
+    vectorised = minimize_many(counted, P, np.array([-1.5, 2.0]), 50, hyperparams={"lr": lrs})
+    assert calls == [1.0]                                 # one optimizer, lr applied per column
+    np.testing.assert_array_equal(vectorised.iterates, grouped.iterates)

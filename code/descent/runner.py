@@ -384,6 +384,8 @@ def _lr_is_last_factor(factory: Callable, kwargs: Mapping[str, Any]) -> bool:
         if base.args:
             return False
         base = base.func
+    if getattr(factory, "lr_is_last_factor", False) is True or getattr(base, "lr_is_last_factor", False) is True:
+        return True
     if base not in _LR_LAST:
         return False
     # AdaGrad divides lr by (1 + k lr_decay): with a decay, -1/(1 + k d) * lr is not
@@ -551,7 +553,11 @@ def minimize_many(optimizer: GradientTransformation | Callable[..., GradientTran
     one optimizer (one ``update`` call per distinct combination per step); for the named
     optimizers of :mod:`descent.optimizers`, whose learning rate is the last factor of the
     update, a numeric ``lr`` column costs nothing extra — it is one multiplication, bit for
-    bit the same as building each run's optimizer with its own ``lr``.  The values used are
+    bit the same as building each run's optimizer with its own ``lr``.  A factory of your
+    own whose update is :math:`u = \mathrm{lr}\cdot T(g)` with :math:`T` independent of
+    ``lr`` (a chain ending in ``scale_by_learning_rate(lr)``) can say so with
+    ``factory.lr_is_last_factor = True`` and gets the same treatment; the result is then
+    ``factory(lr=1.0)`` times ``lr`` per column.  The values used are
     returned in ``BatchTrajectory.hyperparams``.
 
     Each run is frozen — its iterate, loss and gradient norm repeated — from the step
