@@ -10,7 +10,8 @@ doing the same arithmetic:
 
 It prints microseconds per step and the ratios
 runner / bare and runner / (bare + record).  The machine is shared, so the
-minimum — the least disturbed run — is reported.  Run with
+times are CPU times of this process (:func:`time.process_time`, which other processes'
+load hardly disturbs) and the minimum — the least disturbed run — is reported.  Run with
 ``.venv/bin/python benchmarks/runner_overhead.py``; to measure another checkout of the
 package (e.g. the one before a change) put its ``code/`` first on ``PYTHONPATH``.
 """
@@ -35,9 +36,9 @@ def _best_us_per_step(*fns) -> list[float]:
     best = [float("inf")] * len(fns)
     for _ in range(REPEATS):
         for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            best[i] = min(best[i], time.perf_counter() - t0)
+            best[i] = min(best[i], time.process_time() - t0)
     return [1e6 * b / STEPS for b in best]
 
 

@@ -529,7 +529,12 @@ class Rosenbrock(Landscape):
         return np.sum(b * (x[1:] - x[:-1] ** 2) ** 2 + (a - x[:-1]) ** 2, axis=0)
 
     def _grad(self, x):
-        return self._value_and_grad(x)[1]
+        a, b = self.a, self.b
+        t = x[1:] - x[:-1] ** 2
+        g = np.zeros_like(x)
+        g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * (a - x[:-1])
+        g[1:] += 2.0 * b * t
+        return g
 
     def _value_and_grad(self, x):
         a, b = self.a, self.b

@@ -239,10 +239,15 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
             raise ValueError("the gradient or loss at x0 is not finite")
         state = optimizer.init(x)
         iterates, losses, grad_norms = [x], [loss], [gnorm]
+        keep_x, keep_loss, keep_gnorm = iterates.append, losses.append, grad_norms.append
+        stop_below = -math.inf if tol is None else tol      # gnorm >= 0 > -inf: no early stop
+        dtype, shape, ndarray = x.dtype, x.shape, np.ndarray
+        fast_norm = dtype == np.float64
+        absolute, sqrt = np.abs, math.sqrt
         k = 0
         message = f"completed {steps} steps"
         while True:
-            if tol is not None and gnorm <= tol:
+            if gnorm <= stop_below:
                 converged = True
                 message = f"converged: gradient norm {gnorm:.3g} <= tol = {tol:.3g} at step {k}"
                 break
@@ -250,12 +255,14 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
                 break
             g_used = g
             if rng is not None:
-                g_used = g + (grad_noise * rng.standard_normal(n)).astype(x.dtype)
+                g_used = g + (grad_noise * rng.standard_normal(n)).astype(dtype)
             updates, state = update(g_used, state, x)
-            x_new = x + _checked_update(updates, x)
-            if x_new.dtype != x.dtype:
-                x_new = x_new.astype(x.dtype)
-            top = float(_max_reduce(np.abs(x_new)))
+            if type(updates) is not ndarray or updates.shape != shape:
+                updates = _checked_update(updates, x)
+            x_new = x + updates
+            if x_new.dtype != dtype:
+                x_new = x_new.astype(dtype)
+            top = float(_max_reduce(absolute(x_new)))
             if not top <= escape_radius:                      # NaN compares False
                 diverged = True
                 message = (f"diverged: non-finite iterate at step {k + 1}" if not isfinite(top) else
@@ -263,7 +270,9 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
                 break
             g_new, loss_new = evaluate(x_new, ())
             n_ev += 1
-            gnorm = _norm(g_new)
+            gnorm = sqrt(float(g_new @ g_new)) if fast_norm else _norm(g_new)
+            if not isfinite(gnorm):
+                gnorm = _norm(g_new)                          # overflowed squares: hypot
             if not isfinite(gnorm) or (has_loss and not isfinite(loss_new)):
                 what = "gradient" if not isfinite(gnorm) else "loss"
                 diverged, message = True, f"diverged: non-finite {what} at step {k + 1}"
@@ -271,9 +280,9 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
             k += 1
             x, g = x_new, g_new
             if keep_iterates:
-                iterates.append(x)
-            losses.append(loss_new)
-            grad_norms.append(gnorm)
+                keep_x(x)
+            keep_loss(loss_new)
+            keep_gnorm(gnorm)
             if callback is not None:
                 with np.errstate(**outer_err):
                     stop = callback(k, x.copy())
