@@ -5,13 +5,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: book test figures lock chapter clean clean-cache bench env notebooks serve
+.PHONY: book test figures lock chapter clean clean-cache bench env notebooks serve torch-reference
 
 # The environment: a virtualenv with the exact versions of the lock file and the
 # package installed editable from code/.  Rebuilt when the lock or pyproject changes.
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	@# The distribution was called `descent` before it became `descent-book`: drop a stale install.
+	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check --yes descent 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
@@ -48,9 +50,15 @@ serve:
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[book,test]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[docs,test]"
 	.lock-venv/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' > $(LOCK)
 	rm -rf .lock-venv
+
+# Re-record tests/data/torch_reference.npz, the torch.optim trajectories that
+# tests/test_torch_reference.py compares against without torch (needs the pinned torch).
+torch-reference: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) "torch==2.13.0"
+	$(BIN)/python scripts/record_torch_reference.py
 
 clean:
 	rm -rf _build

@@ -62,12 +62,12 @@ def is_notebook(path: Path) -> bool:
 
 
 def colab_cell(url: str, branch: str) -> nbformat.NotebookNode:
-    """The first cell: on Colab, install ``descent`` (and myst-nb, for ``glue``) from ``url``."""
+    """The first cell: on Colab, install the package with its ``book`` extra (myst-nb for ``glue``) from ``url``."""
     source = (
         "# On Google Colab, install the book's package first; elsewhere this cell does nothing.\n"
         "import sys\n"
         "if \"google.colab\" in sys.modules:\n"
-        f"    %pip install --quiet \"descent @ git+{url}@{branch}\" myst-nb\n"
+        f"    %pip install --quiet \"descent-book[book] @ git+{url}@{branch}\"\n"
     )
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["tags"] = [COLAB_TAG]

@@ -63,13 +63,15 @@ def test_reference_answers_pass():
         assert "✅" in str(report) and "passed" in report.messages[0]
 
 
-def test_newton_with_explicit_inverse_and_in_place_updates_pass():
+def test_newton_with_explicit_inverse_passes_and_in_place_updates_are_reported():
     assert G.grade_newton_step(lambda g, H: -np.linalg.inv(H) @ g)
 
     def gd_in_place(x, g, lr):
-        x -= lr * g          # mutates the caller's array: harmless, inputs are copies
+        x -= lr * g          # right values, but it changes the caller's array
         return x
-    assert G.grade_gd_step(gd_in_place)
+    report = G.grade_gd_step(gd_in_place)
+    assert not report and "the values are right" in report.messages[0]
+    assert "changed its input `x` in place" in report.messages[0]
     assert G.grade_gd_step(gd_ok)       # and the cases were not corrupted
 
 
@@ -330,13 +332,16 @@ def test_generic_grade_validates_its_own_arguments():
 
 def test_report_renders_as_markdown_and_html():
     good = G.grade_gd_step(gd_ok)
-    assert good._repr_markdown_().startswith("**✅ `grade_gd_step`**")
-    assert "✅" in good._repr_html_() and "<pre>" not in good._repr_html_()
+    assert good._repr_markdown_().startswith("**✅ passed — `grade_gd_step`**")
+    assert str(good).startswith("✅ passed — grade_gd_step: all")
+    assert "✅ passed" in good._repr_html_() and "<pre>" not in good._repr_html_()
+    assert 'role="status"' in good._repr_html_() and 'aria-label="grade_gd_step passed"' in good._repr_html_()
     bad = G.grade_adam_step(_adam(correct=False))
     md = bad._repr_markdown_()
     assert md.startswith("**❌") and "```text" in md and "hint:" in md and "expected:" in md
     page = bad._repr_html_()
-    assert "❌" in page and "<pre>" in page and "hint:" in page
+    assert "❌ failed" in page and "<pre>" in page and "hint:" in page
+    assert str(bad).startswith("❌ failed — grade_adam_step: case")
     # user-controlled text is escaped in HTML
     def raiser(a):
         raise ValueError("<b>")
@@ -372,3 +377,112 @@ def test_every_known_mistake_is_recognised_as_itself(grader, diagnosis):
     assert not report.passed
     assert report.diagnosis == name, str(report)
     assert report.hint == hint
+
+
+# ---------------------------------------------------------------------------
+# The graded code cannot hang or kill the grader
+# ---------------------------------------------------------------------------
+
+def test_a_runaway_loop_is_stopped_and_reported(monkeypatch):
+    import threading
+    import time
+
+    from descent.graders import _core
+    monkeypatch.setattr(_core, "DEFAULT_TIMEOUT", 0.3)
+
+    def runaway(x, g, lr):
+        k = 0
+        while k < 10:          # the counter never changes
+            x = x - lr * g
+        return x
+
+    start = time.perf_counter()
+    report = G.grade_gd_step(runaway)
+    assert time.perf_counter() - start < 5.0
+    assert not report and report.failure.index == 1 and not report.failure.returned
+    assert "did not return within 0.3 s" in report.messages[0]
+    assert "not run" in report.messages[1]          # the other cases are skipped
+    assert "got:      — (nothing returned)" in str(report)
+    time.sleep(0.05)
+    assert not any(t.name == "descent-grader-case" for t in threading.enumerate())
+    assert G.grade_gd_step(gd_ok)                    # the grader still works afterwards
+
+
+def test_a_function_stuck_in_one_long_call_is_abandoned_and_said_so():
+    import time
+    report = G.grade(lambda a: time.sleep(2.0) or a, abs, [(1.0,)], timeout=0.2)
+    assert not report and "did not return within 0.2 s" in report.messages[0]
+    assert "still running in the background" in report.messages[0]
+
+
+def test_a_slow_but_finishing_function_within_the_limit_passes():
+    import time
+    assert G.grade(lambda a: time.sleep(0.05) or abs(a), abs, [(1.0,), (-2.0,)], timeout=2.0)
+
+
+@pytest.mark.parametrize("exc, words", [(SystemExit(3), "sys.exit()"), (KeyboardInterrupt(), "KeyboardInterrupt"),
+                                        (GeneratorExit(), "GeneratorExit")])
+def test_exit_and_interrupt_from_the_graded_code_are_reported_not_propagated(exc, words):
+    def leaves(x, g, lr):
+        raise exc
+    report = G.grade_gd_step(leaves)
+    assert not report and f"raised {type(exc).__name__}" in report.messages[0]
+    assert words in report.messages[0]
+
+    def calls_exit(x, g, lr):
+        import sys
+        sys.exit("bye")
+    report = G.grade_gd_step(calls_exit)
+    assert not report and "raised SystemExit: bye" in report.messages[0]
+
+
+def test_timeout_must_be_positive_and_the_limit_can_be_raised():
+    with pytest.raises(ValueError, match="timeout"):
+        G.grade(abs, abs, [(1,)], timeout=0)
+    import time
+
+    from descent.graders import _core
+    previous = G.set_time_limit(0.2)
+    try:
+        report = G.grade(lambda a: time.sleep(0.5) or abs(a), abs, [(1.0,)])
+        assert not report and "set_time_limit" in report.messages[0]
+        G.set_time_limit(5.0)
+        assert _core.DEFAULT_TIMEOUT == 5.0
+        assert G.grade(lambda a: time.sleep(0.5) or abs(a), abs, [(1.0,)])
+        with pytest.raises(ValueError, match="seconds"):
+            G.set_time_limit(-1)
+    finally:
+        G.set_time_limit(previous)
+
+
+def test_mutating_an_input_fails_or_is_noted():
+    def ema_overwrites(values, beta):
+        avg = 0.0
+        for k in range(len(values)):
+            avg = beta * avg + (1 - beta) * values[k]
+            values[k] = avg                 # overwrites the caller's data
+        return values
+    report = G.grade_ema(ema_overwrites)
+    assert not report and "changed its input `values` in place" in report.messages[0]
+
+    def adam_in_place(x, m, v, g, t, lr, b1, b2, eps):
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * g * g
+        return x - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), m, v
+    report = G.grade_adam_step(adam_in_place)
+    assert not report and "`m` and `v` in place" in report.messages[0]
+
+    def wrong_and_mutating(x, g, lr):
+        x += lr * g
+        return x
+    report = G.grade_gd_step(wrong_and_mutating)
+    assert report.diagnosis == "uphill" and "also, it changed its input `x`" in report.messages[0]
+
+    def in_place(a):
+        a[0] = 0.0
+        return a
+    report = G.grade(in_place, lambda a: np.where(np.arange(a.size) == 0, 0.0, a),
+                     [(np.array([1.0, 2.0]),)], allow_mutation=True)
+    assert report and "changed its input `a` in place" in report.messages[1]

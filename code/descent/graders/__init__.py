@@ -5,7 +5,7 @@ grader returns a :class:`GradeReport` (truthy iff the reader's function passed) 
 readably and renders in Jupyter.  To write a new grader, call :func:`grade` with a
 reference implementation, some cases and the known mistakes (see ``descent/graders/_core.py``).
 """
-from ._core import Case, Diagnosis, Failure, GradeReport, format_value, grade
+from ._core import Case, Diagnosis, Failure, GradeReport, format_value, grade, set_time_limit
 from .adam import grade_adamw_step, grade_nadam_step
 from .adaptive import grade_adadelta_step
 from .curvature import grade_bfgs_inverse_update, grade_directional_curvature
@@ -18,7 +18,7 @@ from .steps import (grade_adagrad_step, grade_adam_step, grade_ema, grade_gd_ste
                     grade_momentum_step, grade_newton_step, grade_rmsprop_step)
 
 __all__ = [
-    "Case", "Diagnosis", "Failure", "GradeReport", "format_value", "grade",
+    "Case", "Diagnosis", "Failure", "GradeReport", "format_value", "grade", "set_time_limit",
     "grade_dense_param_count", "grade_mlp_param_count",
     "grade_adadelta_step", "grade_bfgs_inverse_update", "grade_directional_curvature",
     "grade_clip_by_global_norm", "grade_gd_step_bounds", "grade_minibatch_gradient",

@@ -56,13 +56,17 @@ def _adamw_ref(x, m, v, g, t, lr, b1, b2, eps, weight_decay):
 
 
 def _adamw_variant(*, coupled=False, no_lr=False, after=False, no_correction=False, eps_inside=False,
-                   decay_sign=1.0):
+                   decay_sign=1.0, fixed_decay=None, inside=False, only_m=False):
     def wrong(x, m, v, g, t, lr, b1, b2, eps, weight_decay):
+        weight_decay = weight_decay if fixed_decay is None else fixed_decay
         g_used = g + weight_decay * x if coupled else g
         m_new, v_new = _moments(m, v, g_used, b1, b2)
         c1, c2 = (1.0, 1.0) if no_correction else (1.0 - b1**t, 1.0 - b2**t)
+        c2 = 1.0 if only_m else c2
         m_hat, v_hat = m_new / c1, v_new / c2
         denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+        if inside:
+            return x - lr * (m_hat + weight_decay * x) / denom, m_new, v_new
         step = m_hat / denom
         if coupled:
             return x - lr * step, m_new, v_new
@@ -106,6 +110,13 @@ _ADAMW_DIAGNOSES = (
      "you skipped the bias correction: divide m by 1−β₁ᵗ and v by 1−β₂ᵗ."),
     ("eps inside the root", _adamw_variant(eps_inside=True),
      "ε goes outside the square root: m̂/(√v̂ + ε)."),
+    ("decay hard-coded", _adamw_variant(fixed_decay=1e-2),
+     "you used a fixed weight decay 0.01 (PyTorch's default) instead of the argument weight_decay."),
+    ("decay inside the adaptive fraction", _adamw_variant(inside=True),
+     "you divided the decay by √v̂ + ε too, (m̂ + λx)/(√v̂ + ε); decoupled decay is added "
+     "*outside* the adaptive fraction: x − lr·(m̂/(√v̂ + ε) + λx)."),
+    ("only m corrected", _adamw_variant(only_m=True),
+     "you corrected m but not v: both moments start at zero, so both need 1/(1−βᵗ)."),
 )
 
 
@@ -140,19 +151,38 @@ def _nadam_ref(x, m, v, g, t, lr, b1, b2, eps):
     return x - lr * m_bar / (np.sqrt(v_hat) + eps), m, v
 
 
-def _nadam_variant(*, plain_adam=False, same_power=False, old_m=False, no_correction=False):
+def _nadam_torch(x, m, v, g, t, lr, b1, b2, eps, momentum_decay=4e-3):
+    """torch.optim.NAdam's step: momentum warmed up by μ_t = β₁(1 − ½·0.96^(0.004 t))."""
+    def mu(k):
+        return b1 * (1.0 - 0.5 * 0.96 ** (k * momentum_decay))
+    mu_t, mu_next = mu(t), mu(t + 1)
+    mu_product = float(np.prod([mu(k) for k in range(1, t + 1)]))
+    m, v = _moments(m, v, g, b1, b2)
+    denom = np.sqrt(v / (1.0 - b2**t)) + eps
+    x = x - lr * (1.0 - mu_t) / (1.0 - mu_product) * g / denom
+    x = x - lr * mu_next / (1.0 - mu_product * mu_next) * m / denom
+    return x, m, v
+
+
+def _nadam_variant(*, plain_adam=False, same_power=False, old_m=False, no_correction=False,
+                   both_next=False, sign=-1.0, eps_inside=False, only_m=False, swap=False):
     def wrong(x, m, v, g, t, lr, b1, b2, eps):
+        if swap:
+            b1, b2 = b2, b1
         m_old = m
         m, v = _moments(m, v, g, b1, b2)
         if plain_adam:
             m_bar = m / (1.0 - b1**t)
         elif no_correction:
             m_bar = b1 * m + (1.0 - b1) * g
+        elif both_next:
+            m_bar = (b1 * m + (1.0 - b1) * g) / (1.0 - b1 ** (t + 1))
         else:
             p = t if same_power else t + 1
             m_bar = b1 * (m_old if old_m else m) / (1.0 - b1**p) + (1.0 - b1) * g / (1.0 - b1**t)
-        v_hat = v if no_correction else v / (1.0 - b2**t)
-        return x - lr * m_bar / (np.sqrt(v_hat) + eps), m, v
+        v_hat = v if (no_correction or only_m) else v / (1.0 - b2**t)
+        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+        return x + sign * lr * m_bar / denom, m, v
     return wrong
 
 
@@ -169,6 +199,9 @@ def _nadam_cases() -> tuple[Case, ...]:
               rng.standard_normal(n), 10, 0.1, 0.8, 0.95, 1e-8), label="t = 10"),
         Case((rng.standard_normal(n), rng.standard_normal(n), rng.uniform(0.5, 2.0, n),
               -rng.standard_normal(n), 50, 0.01, 0.5, 0.9, 1e-8), label="t = 50, β₁ = 0.5"),
+        Case((rng.standard_normal(3), 0.01 * rng.standard_normal(3), rng.uniform(0.0, 1e-4, 3),
+              0.01 * rng.standard_normal(3), 5, 0.05, 0.9, 0.99, 1e-3),
+             label="large eps, small gradients"),
     )
 
 
@@ -183,6 +216,20 @@ _NADAM_DIAGNOSES = (
      "update m first: the look-ahead uses the new m_t, not m_{t−1}."),
     ("no bias correction", _nadam_variant(no_correction=True),
      "you dropped the bias corrections of both moments."),
+    ("PyTorch's momentum schedule", _nadam_torch,
+     "that is torch.optim.NAdam, which warms the momentum up, μ_t = β₁(1 − ½·0.96^(0.004t)); "
+     "this exercise keeps it constant, μ_t = β₁ (Dozat's Algorithm 2 with constant μ)."),
+    ("both parts corrected with t+1", _nadam_variant(both_next=True),
+     "the gradient part is corrected with this step's factor 1−β₁ᵗ, only the momentum part "
+     "with the next step's 1−β₁ᵗ⁺¹: β₁m/(1−β₁ᵗ⁺¹) + (1−β₁)g/(1−β₁ᵗ)."),
+    ("only m corrected", _nadam_variant(only_m=True),
+     "you corrected the momentum but not v: divide v by 1−β₂ᵗ too."),
+    ("eps inside the root", _nadam_variant(eps_inside=True),
+     "ε goes outside the square root: m̄/(√v̂ + ε)."),
+    ("swapped betas", _nadam_variant(swap=True),
+     "β₁ and β₂ are swapped: β₁ averages the gradients, β₂ their squares."),
+    ("uphill", _nadam_variant(sign=1.0),
+     "you stepped uphill: x − lr·m̄/(√v̂ + ε), with a minus sign."),
 )
 
 

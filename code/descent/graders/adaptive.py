@@ -40,26 +40,67 @@ def _adadelta_cases() -> tuple[Case, ...]:
 
 
 def _variant(*, eps_outside=False, numerator_s=False, d_from_g=False, no_one_minus=False,
-             swap=False, no_lr=False):
+             swap=False, no_lr=False, eps_num=True, eps_den=True, sqrt=True, old_s=False,
+             fixed_rho=None, sign=-1.0, d_after_lr=False, fixed_eps=None):
     def wrong(x, s, d, g, lr, rho, eps):
+        rho = rho if fixed_rho is None else fixed_rho
+        eps = eps if fixed_eps is None else fixed_eps
         a, b = (1.0 - rho, rho) if swap else (rho, 1.0 - rho)
         b = 1.0 if no_one_minus else b
         s_new = a * s + b * g * g
         num = s_new if numerator_s else d
+        den = s if old_s else s_new
         if eps_outside:
-            delta = (np.sqrt(num) + eps) / (np.sqrt(s_new) + eps) * g
+            delta = (np.sqrt(num) + eps) / (np.sqrt(den) + eps) * g
+        elif not sqrt:
+            delta = (num + eps) / (den + eps) * g
         else:
-            delta = np.sqrt(num + eps) / np.sqrt(s_new + eps) * g
-        d_new = a * d + b * (g * g if d_from_g else delta * delta)
+            delta = (np.sqrt(num + eps * eps_num) / np.sqrt(den + eps * eps_den)) * g
         step = delta if no_lr else lr * delta
-        return x - step, s_new, d_new
+        d_new = a * d + b * (g * g if d_from_g else (step * step if d_after_lr else delta * delta))
+        return x + sign * step, s_new, d_new
     return wrong
+
+
+def _sci(x: float) -> str:
+    """``3.2 × 10⁻⁶``: two significant digits, a true superscript (no e-notation in hints)."""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+
+
+# The first step from s = d = 0 (torch.optim.Adadelta, lr = 1), per coordinate with |g| ≫ √ε:
+#   right:        Δ₁ = √ε·g/√((1−ρ)g² + ε)        ≈ √(ε/(1−ρ)),
+#   ε outside:    Δ₁ = ε·g/(√(1−ρ)·|g| + ε)       ≈ ε/√(1−ρ)         — √ε times smaller.
+_EPS, _RHO = 1e-6, 0.9
+_FIRST_RIGHT = float(np.sqrt(_EPS / (1.0 - _RHO)))
+_FIRST_OUTSIDE = float(_EPS / np.sqrt(1.0 - _RHO))
 
 
 _DIAGNOSES = (
     ("eps outside the roots", _variant(eps_outside=True),
-     "AdaDelta puts ε inside both roots: √(d + ε)/√(s + ε). With ε outside, the first "
-     "step (d = 0) is ε/|g|-sized and the method barely moves."),
+     "AdaDelta puts ε inside both roots: √(d + ε)/√(s + ε). From d = s = 0 the first step "
+     "is then √ε·g/√((1−ρ)g² + ε) ≈ √(ε/(1−ρ)) per coordinate; with ε outside it is "
+     "ε·g/(√(1−ρ)·|g| + ε) ≈ ε/√(1−ρ), √ε times smaller (for ε = 10⁻⁶, ρ = 0.9: "
+     f"{_sci(_FIRST_OUTSIDE)} instead of {_sci(_FIRST_RIGHT)}), and the method barely moves."),
+    ("eps only in the denominator", _variant(eps_num=False),
+     "ε belongs in the numerator too, √(d + ε): with d = 0 at the start, √d/√(s + ε) makes "
+     "the first step exactly 0, d stays 0, and AdaDelta never moves."),
+    ("eps only in the numerator", _variant(eps_den=False),
+     "ε belongs in the denominator too: √(d + ε)/√(s + ε)."),
+    ("no square roots", _variant(sqrt=False),
+     "the ratio is of root mean squares, √(d + ε)/√(s + ε), not of the mean squares themselves."),
+    ("old s in the denominator", _variant(old_s=True),
+     "update s with this gradient first, then divide by √(s + ε) of the *new* s (only d is "
+     "the old one)."),
+    ("rho hard-coded to 0.9", _variant(fixed_rho=0.9),
+     "you hard-coded ρ = 0.9 (PyTorch's default); use the argument rho."),
+    ("eps hard-coded", _variant(fixed_eps=1e-6),
+     "you used a fixed ε = 10⁻⁶ (PyTorch's default) instead of the argument eps."),
+    ("uphill", _variant(sign=1.0),
+     "you stepped uphill: x − lr·Δ, with a minus sign."),
+    ("d accumulates lr·Δ", _variant(d_after_lr=True),
+     "d averages the squares of Δ itself, before the learning rate (torch.optim.Adadelta); "
+     "you accumulated (lr·Δ)², which differs when lr ≠ 1."),
     ("RMS of gradients on top", _variant(numerator_s=True),
      "the numerator is the RMS of past *updates*, √(d + ε), not of the gradients; "
      "√(s + ε)/√(s + ε) = 1 turns the step into plain g."),

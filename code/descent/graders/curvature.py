@@ -76,6 +76,19 @@ _CURVATURE_DIAGNOSES = (
     ("trace", lambda H, u: float(np.trace(H)),
      "you returned the trace (the sum of the eigenvalues); the curvature is a weighted "
      "*average* of them."),
+    ("absolute value", lambda H, u: abs(float(u @ H @ u)) / float(u @ u),
+     "you took the absolute value; curvature has a sign — it is negative along a direction "
+     "where the function bends down (the saddle case)."),
+    ("squared curvature", lambda H, u: float((H @ u) @ (H @ u)) / float(u @ u),
+     "you computed ‖Hu‖²/‖u‖² = uᵀH²u/uᵀu, which weights the squared eigenvalues; the "
+     "curvature is uᵀHu/uᵀu."),
+    ("stretch factor", lambda H, u: float(np.linalg.norm(H @ u) / np.linalg.norm(u)),
+     "‖Hu‖/‖u‖ is how much H stretches u, never negative; the curvature along u is the "
+     "component of Hu along u: uᵀHu/uᵀu."),
+    ("returned a vector", lambda H, u: H @ u / float(u @ u),
+     "you returned the vector Hu/uᵀu; take its inner product with u: uᵀHu/uᵀu, a single number."),
+    ("smallest eigenvalue", lambda H, u: float(np.min(np.linalg.eigvalsh(H))),
+     "you returned the smallest eigenvalue; that is the curvature along its eigenvector only."),
 )
 
 
@@ -126,6 +139,34 @@ def _bfgs_swapped(H, s, y):
     return _bfgs_ref(H, y, s)
 
 
+def _bfgs_transposed(H, s, y):
+    """V H Vᵀ + ρssᵀ with V = I − ρysᵀ: the factors in the wrong order."""
+    rho = 1.0 / float(y @ s)
+    V = np.eye(s.size) - rho * np.outer(y, s)
+    return V @ H @ V.T + rho * np.outer(s, s)
+
+
+def _bfgs_rho_not_inverted(H, s, y):
+    rho = float(y @ s)
+    eye = np.eye(s.size)
+    return (eye - rho * np.outer(s, y)) @ H @ (eye - rho * np.outer(y, s)) + rho * np.outer(s, s)
+
+
+def _bfgs_rho_from_s(H, s, y):
+    rho = 1.0 / float(s @ s)
+    eye = np.eye(s.size)
+    return (eye - rho * np.outer(s, y)) @ H @ (eye - rho * np.outer(y, s)) + rho * np.outer(s, s)
+
+
+def _bfgs_minus_correction(H, s, y):
+    return _bfgs_no_correction(H, s, y) - np.outer(s, s) / float(y @ s)
+
+
+def _sr1(H, s, y):
+    r = s - H @ y
+    return H + np.outer(r, r) / float(r @ y)
+
+
 def _bfgs_one_sided(H, s, y):
     rho = 1.0 / float(y @ s)
     eye = np.eye(s.size)
@@ -166,6 +207,19 @@ _BFGS_DIAGNOSES = (
      "you forgot the term + ρssᵀ; without it H₊y = 0 instead of s."),
     ("one-sided", _bfgs_one_sided,
      "multiply H by (I − ρysᵀ) on the right as well; the update must stay symmetric."),
+    ("V H Vᵀ instead of Vᵀ H V", _bfgs_transposed,
+     "the factors are in the wrong order: with V = I − ρysᵀ the update is VᵀHV + ρssᵀ = "
+     "(I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ; you computed VHVᵀ, which does not satisfy H₊y = s."),
+    ("rho not inverted", _bfgs_rho_not_inverted,
+     "ρ is the reciprocal 1/(yᵀs), not yᵀs itself."),
+    ("rho from s", _bfgs_rho_from_s,
+     "ρ = 1/(yᵀs), the curvature along the step, not 1/(sᵀs)."),
+    ("minus rho s s^T", _bfgs_minus_correction,
+     "the last term is added: + ρssᵀ (it is what makes H₊y = s)."),
+    ("SR1", _sr1,
+     "that is the symmetric rank-one (SR1) update H + rrᵀ/(rᵀy), r = s − Hy; it satisfies the "
+     "secant condition too, but it is not BFGS (a rank-two update that keeps H positive "
+     "definite): (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ."),
 )
 
 

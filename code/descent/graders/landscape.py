@@ -52,6 +52,11 @@ def _clip_cases() -> tuple[Case, ...]:
              label="weights and biases of a layer"),
         Case(([rng.standard_normal(6), rng.standard_normal((2, 2)), rng.standard_normal(1)], 0.5)),
         Case(([np.zeros(3), np.zeros((2, 2))], 1.0), label="all-zero gradients"),
+        Case(([np.array([3.0, 4.0])], 3.0), label="norm 5 between max_norm = 3 and 2·max_norm"),
+        Case(([np.array([0.9, 1.2])], 2.0), label="norm 1.5: short for max_norm = 2, long for 1"),
+        Case(([np.array([0.48, -0.64])], 0.5), label="norm 0.8: long for max_norm = 0.5, short for 1"),
+        Case(([np.array([0.0, 2.02]), np.array([[0.0], [0.0]])], 2.0),
+             label="just above the threshold: norm 2.02, max_norm = 2"),
     )
 
 
@@ -83,7 +88,51 @@ def _to_max_norm_sum(grads, max_norm):
     return [np.asarray(g, dtype=float) * coef for g in grads]
 
 
+def _threshold_2c(grads, max_norm):
+    total = _total_norm(grads)
+    coef = max_norm / (total + 1e-6) if total > 2 * max_norm else 1.0
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _threshold_one(grads, max_norm):
+    total = _total_norm(grads)
+    coef = max_norm / (total + 1e-6) if total > 1.0 else 1.0
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _max_norm_ignored(grads, max_norm):
+    coef = min(1.0, 1.0 / (_total_norm(grads) + 1e-6))
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _first_array_only(grads, max_norm):
+    g0 = np.asarray(grads[0], dtype=float)
+    coef = min(1.0, max_norm / (float(np.sqrt(np.sum(g0 * g0))) + 1e-6))
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
+def _inverted_ratio(grads, max_norm):
+    coef = min(1.0, _total_norm(grads) / max_norm)
+    return [np.asarray(g, dtype=float) * coef for g in grads]
+
+
 _CLIP_DIAGNOSES = (
+    ("returned the norm", lambda grads, max_norm: _total_norm(grads),
+     "you returned the total norm — that is what torch.nn.utils.clip_grad_norm_ returns (it "
+     "clips the tensors in place); this exercise returns the list of clipped arrays."),
+    ("threshold 2c", _threshold_2c,
+     "a gradient whose norm lies between max_norm and 2·max_norm came back unchanged: clip "
+     "whenever ‖g‖ > max_norm (you compared with 2·max_norm)."),
+    ("threshold hard-coded to 1", _threshold_one,
+     "you compared the norm with 1 instead of max_norm: with max_norm = 2 a gradient of norm 1.5 "
+     "must stay as it is, with max_norm = 0.5 one of norm 0.8 must shrink. Clip when ‖g‖ > max_norm."),
+    ("max_norm ignored", _max_norm_ignored,
+     "you rescaled to length 1 whatever max_norm is: the factor is min(1, max_norm/‖g‖), "
+     "not min(1, 1/‖g‖)."),
+    ("first array only", _first_array_only,
+     "you measured only the first array; the global norm includes every array in the list."),
+    ("inverted ratio", _inverted_ratio,
+     "the factor is max_norm/‖g‖ (below 1 exactly when the gradient is too long), not ‖g‖/max_norm."),
     ("per-array norm", _per_array,
      "you clipped each array by its own norm; clip_grad_norm_ takes ONE norm over all the "
      "arrays together, ‖g‖ = sqrt(Σ over every array of Σ g²), and rescales them all by the same factor."),
@@ -111,10 +160,14 @@ def grade_clip_by_global_norm(fn: Callable[..., Any]) -> GradeReport:
               \lVert g\rVert = \Big(\sum_i \sum_j g_{i,j}^2\Big)^{1/2},
 
     with :math:`c` = ``max_norm``: the semantics of ``torch.nn.utils.clip_grad_norm_``
-    (default ``norm_type=2``), which multiplies by the clamped coefficient.  Every case
-    has ``max_norm`` :math:`\ge 0.5`, and the tolerance is ``rtol = 1e-5``, so an answer
-    that leaves out the :math:`10^{-6}` (PyTorch's guard against dividing by zero) also
-    passes, provided it does not divide by zero on all-zero gradients.
+    (default ``norm_type=2``), which multiplies by the clamped coefficient — except that the
+    clipped arrays are *returned* as new arrays and the inputs stay unchanged (PyTorch clips
+    in place and returns the norm).  Every case has ``max_norm`` :math:`\ge 0.5`, and the
+    tolerance is ``rtol = 1e-5``, so an answer that leaves out the :math:`10^{-6}`
+    (PyTorch's guard against dividing by zero) also passes, provided it does not divide by
+    zero on all-zero gradients.  Cases sit on both sides of every threshold a mistake could
+    hide behind: a norm between :math:`c` and :math:`2c`, a short gradient with :math:`c > 1`
+    and a long one with :math:`c < 1`, a norm 1 % above :math:`c`.
 
     Reference: Pascanu, Mikolov & Bengio (2013), Algorithm 1; PyTorch documentation of
     ``torch.nn.utils.clip_grad_norm_``.
@@ -146,10 +199,49 @@ def _bounds_cases() -> tuple[Case, ...]:
         Case((np.array([[2.0, 1.0], [1.0, 2.0]]),), label="[[2, 1], [1, 2]]: eigenvalues 1 and 3"),
         Case((0.5 * (rotated + rotated.T),), label="a rotated 4×4 matrix, κ = 40"),
         Case((np.eye(3) * 4.0,), label="perfectly conditioned, κ = 1"),
+        Case((np.diag([9.0, 1.0, 4.0]),), label="a diagonal matrix, largest entry first"),
     )
 
 
+def _eig_unsorted(A):
+    lam = np.real(np.linalg.eig(np.asarray(A, dtype=float))[0])
+    lo, hi = float(lam[0]), float(lam[-1])
+    return 2.0 / hi, 2.0 / (lo + hi), (hi - lo) / (hi + lo)
+
+
+def _descending(A):
+    lam = np.linalg.eigvalsh(np.asarray(A, dtype=float))
+    hi, lo = float(lam[0]), float(lam[-1])          # as if the eigenvalues came largest first
+    return 2.0 / hi, 2.0 / (lo + hi), (hi - lo) / (hi + lo)
+
+
+def _sqrt_kappa(A):
+    lam = np.linalg.eigvalsh(np.asarray(A, dtype=float))
+    k = float(lam[-1] / lam[0])
+    return _bounds_ref(A)[:2] + ((np.sqrt(k) - 1.0) / (np.sqrt(k) + 1.0),)
+
+
+def _frobenius(A):
+    A = np.asarray(A, dtype=float)
+    hi = float(np.linalg.norm(A))
+    lo = float(np.linalg.eigvalsh(A)[0])
+    return 2.0 / hi, 2.0 / (lo + hi), (hi - lo) / (hi + lo)
+
+
 _BOUNDS_DIAGNOSES = (
+    ("unsorted np.linalg.eig", _eig_unsorted,
+     "np.linalg.eig (and eigvals) returns the eigenvalues in no particular order, so lam[0] and "
+     "lam[-1] are not the extremes; use lam.min() and lam.max(), or np.linalg.eigvalsh, which "
+     "sorts them ascending (and is meant for symmetric matrices)."),
+    ("assumed descending order", _descending,
+     "np.linalg.eigvalsh sorts the eigenvalues *ascending*: lam[0] is λ_min and lam[-1] is "
+     "λ_max (it is np.linalg.svd that sorts descending)."),
+    ("the momentum rate", _sqrt_kappa,
+     "(√κ − 1)/(√κ + 1) is the rate of the heavy ball with its best momentum (Chapter 5); "
+     "gradient descent at its best step contracts by (κ − 1)/(κ + 1)."),
+    ("Frobenius norm for lambda_max", _frobenius,
+     "np.linalg.norm(A) is the Frobenius norm √(Σ aᵢⱼ²), larger than λ_max; the spectral "
+     "norm is np.linalg.norm(A, 2), or take the largest eigenvalue."),
     ("1/lambda_max", lambda A: tuple(x if i else x / 2 for i, x in enumerate(_bounds_ref(A))),
      "the largest stable step is 2/λ_max, not 1/λ_max: a step of 1/λ_max removes the stiffest "
      "error component in one step, but anything below 2/λ_max still shrinks it, |1 − αλ_max| < 1."),
@@ -160,9 +252,9 @@ _BOUNDS_DIAGNOSES = (
     ("lambda_min for the bound", lambda A: (2.0 / np.linalg.eigvalsh(A)[0],) + _bounds_ref(A)[1:],
      "stability is decided by the *largest* eigenvalue: every direction needs |1 − αλ| < 1, "
      "and the stiffest direction fails first, so α < 2/λ_max."),
-    ("inverse rate", lambda A: _bounds_ref(A)[:2] + (
+    ("inverse rate", lambda A: _bounds_ref(A)[:2] + (   # inf for κ = 1, as the reader's code gives
         (np.linalg.eigvalsh(A)[-1] + np.linalg.eigvalsh(A)[0])
-        / max(np.linalg.eigvalsh(A)[-1] - np.linalg.eigvalsh(A)[0], 1e-300),),
+        / (np.linalg.eigvalsh(A)[-1] - np.linalg.eigvalsh(A)[0]),),
      "the contraction factor is (κ − 1)/(κ + 1), a number below 1; you returned its reciprocal."),
     ("rate 1 - 1/kappa", lambda A: _bounds_ref(A)[:2] + (
         1.0 - np.linalg.eigvalsh(A)[0] / np.linalg.eigvalsh(A)[-1],),

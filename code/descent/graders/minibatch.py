@@ -33,6 +33,9 @@ _UPDATE_CASES = (
     Case((1347, 1, 2), label="pure SGD"),
     Case((1347, 1347, 7), label="full batch"),
     Case((10, 64, 3), label="batch larger than the data set"),
+    Case((1025, 32, 1), label="one sample more than 32 batches: the last batch holds 1"),
+    Case((1023, 32, 2), label="one sample less than 32 batches"),
+    Case((33, 32, 4), label="N just above B"),
 )
 
 _UPDATE_DIAGNOSES = (
@@ -47,6 +50,19 @@ _UPDATE_DIAGNOSES = (
      "you counted samples processed (epochs·N), not updates; each update uses a whole batch."),
     ("multiplied by B", lambda n, b, e: e * n * b,
      "the number of batches is N divided by B, not N times B."),
+    ("n//b + 1", lambda n, b, e: e * (n // b + 1),
+     "N//B + 1 counts one batch too many whenever B divides N (the article's 1,000,000 samples "
+     "in batches of 100 make 10,000 updates per epoch, not 10,001); round up instead: "
+     "ceil(N/B) = -(-N // B) = (N + B − 1)//B."),
+    ("rounded to nearest", lambda n, b, e: e * max(round(n / b), 1),
+     "round(N/B) rounds down when the last batch is less than half full (1025 samples in "
+     "batches of 32 need 33 updates, not 32); always round up: ceil(N/B)."),
+    ("rounded once over all epochs", lambda n, b, e: -(-(e * n) // b),
+     "you rounded up once over all epochs, ceil(epochs·N/B); every epoch has its own last, "
+     "partial batch, so it is epochs·ceil(N/B)."),
+    ("floor over all epochs", lambda n, b, e: (e * n) // b,
+     "(epochs·N)//B drops a partial batch and mixes the epochs; an epoch has ceil(N/B) "
+     "updates, so the answer is epochs·ceil(N/B)."),
 )
 
 
@@ -101,6 +117,12 @@ _LSQ_DIAGNOSES = (
      "your gradient is twice too large: the ½ in ½(xᵀθ − y)² cancels the 2 of the derivative."),
     ("forgot the x", lambda t, X, y, idx: np.full(t.shape, np.mean(X[idx] @ t - y[idx])),
      "the chain rule gives a factor x_i: the gradient is the mean of x_i (x_iᵀθ − y_i)."),
+    ("first B rows", lambda t, X, y, idx: X[:len(idx)].T @ (X[:len(idx)] @ t - y[:len(idx)]) / len(idx),
+     "you used the first B rows X[:B]; the batch is the rows listed in idx: X[idx], y[idx]."),
+    ("forgot y", lambda t, X, y, idx: X[idx].T @ (X[idx] @ t) / len(idx),
+     "you left out the targets: the residual is X_B θ − y_B."),
+    ("divided by B - 1", lambda t, X, y, idx: X[idx].T @ (X[idx] @ t - y[idx]) / (len(idx) - 1),
+     "divide by B, the batch size; B − 1 belongs to the unbiased variance, not to a mean."),
 )
 
 

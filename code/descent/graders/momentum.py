@@ -41,6 +41,20 @@ _NESTEROV_DIAGNOSES = (
      "you stepped uphill: x − lr·(g + μ·b), with a minus sign."),
     ("no buffer update", lambda x, b, g, lr, mu: (x - lr * (g + mu * (mu * b + g)), b),
      "the step is right but you returned the old buffer; return the updated b = μb + g."),
+    ("returned the look-ahead buffer", lambda x, b, g, lr, mu: (x - lr * (g + mu * (mu * b + g)),
+                                                                 g + mu * (mu * b + g)),
+     "the step is right but you returned g + μb (the Nesterov direction) as the buffer; "
+     "the buffer itself is b = μb_old + g."),
+    ("hard-coded momentum", lambda x, b, g, lr, mu: (x - lr * (g + 0.9 * (0.9 * b + g)), 0.9 * b + g),
+     "you used a fixed momentum 0.9 instead of the argument momentum."),
+    ("no gradient in the step", lambda x, b, g, lr, mu: (x - lr * mu * (mu * b + g), mu * b + g),
+     "the step has two parts, the gradient and the decayed buffer: x − lr·(g + μb); you "
+     "left out g."),
+    ("Sutskever's velocity form", lambda x, b, g, lr, mu: (x + mu * (mu * b - lr * g) - lr * g,
+                                                          mu * b - lr * g),
+     "you wrote the velocity form v ← μv − lr·g, x ← x + μv − lr·g (Sutskever et al.; "
+     "Goodfellow's Algorithm 8.3 in look-ahead form); this exercise uses PyTorch's buffer: "
+     "b ← μb + g, x ← x − lr·(g + μb)."),
 )
 
 
@@ -97,6 +111,34 @@ def _rate_no_abs(alpha, beta, lam):
     return float(max(((T + disc) / 2).real, ((T - disc) / 2).real))
 
 
+def _rate_min(alpha, beta, lam):
+    T = 1.0 + beta - alpha * lam
+    disc = np.sqrt(complex(T * T - 4.0 * beta))
+    return float(min(abs(T + disc), abs(T - disc)) / 2.0)
+
+
+def _rate_no_half(alpha, beta, lam):
+    return 2.0 * _rate_ref(alpha, beta, lam)
+
+
+def _rate_no_four(alpha, beta, lam):
+    T = 1.0 + beta - alpha * lam
+    disc = np.sqrt(complex(T * T - beta))
+    return float(max(abs(T + disc), abs(T - disc)) / 2.0)
+
+
+def _rate_minus_beta(alpha, beta, lam):
+    T = 1.0 - beta - alpha * lam
+    disc = np.sqrt(complex(T * T - 4.0 * beta))
+    return float(max(abs(T + disc), abs(T - disc)) / 2.0)
+
+
+def _rate_complex(alpha, beta, lam):
+    T = 1.0 + beta - alpha * lam
+    disc = np.sqrt(complex(T * T - 4.0 * beta))
+    return max((T + disc) / 2.0, (T - disc) / 2.0, key=abs)
+
+
 def _rate_gd(alpha, beta, lam):
     return float(abs(1.0 - alpha * lam))
 
@@ -123,6 +165,18 @@ _RATE_DIAGNOSES = (
     ("sign of beta", _rate_signed_beta,
      "the characteristic polynomial is z² − Tz + β (the determinant of M is +β), so the "
      "discriminant is T² − 4β, not T² + 4β."),
+    ("smaller root", _rate_min,
+     "the spectral radius is the *largest* modulus of the two eigenvalues; you took the smaller."),
+    ("forgot the half", _rate_no_half,
+     "the roots of z² − Tz + β are (T ± √(T² − 4β))/2; you forgot to divide by 2."),
+    ("forgot the 4", _rate_no_four,
+     "the discriminant of z² − Tz + β is T² − 4β; you wrote T² − β."),
+    ("1 - beta", _rate_minus_beta,
+     "the trace of M is T = 1 + β − αλ (the new iterate gains β times the last step); "
+     "you used 1 − β − αλ."),
+    ("returned the eigenvalue", _rate_complex,
+     "you returned the eigenvalue itself (a complex number); the rate is its modulus, "
+     "abs(z), a real number."),
 )
 
 

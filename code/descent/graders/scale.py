@@ -51,6 +51,10 @@ _DENSE_DIAGNOSES = (
      "the layer has (n_in + 1)·n_out parameters."),
     ("added instead of multiplied", lambda n_in, n_out: n_in + n_out,
      "every input connects to every output: the weights number n_in·n_out, not n_in + n_out."),
+    ("one bias for the layer", lambda n_in, n_out: n_in * n_out + 1,
+     "each output unit has its own bias, so the layer has n_out of them, not one."),
+    ("biases counted twice", lambda n_in, n_out: n_in * n_out + 2 * n_out,
+     "you counted the biases twice; there is one per output unit: n_in·n_out + n_out."),
 )
 
 
@@ -73,6 +77,16 @@ _MLP_DIAGNOSES = (
      "the input layer has no biases: it is data, not a layer of units."),
     ("first layer only", lambda sizes: _dense_ref(sizes[0], sizes[1]),
      "you counted only the first layer; add n_{l−1}·n_l + n_l for every layer l."),
+    ("dropped the last layer", lambda sizes: _mlp_ref(sizes[:-1]) if len(sizes) > 2 else 0,
+     "you left out the last layer (an off-by-one in the loop over layers): sizes = [n_0, ..., n_L] "
+     "has L = len(sizes) − 1 layers, the pairs zip(sizes[:-1], sizes[1:])."),
+    ("no bias on the output layer", lambda sizes: _mlp_ref(sizes) - sizes[-1],
+     "the output layer has biases too, one per output unit."),
+    ("product of the widths", lambda sizes: int(__import__("math").prod(sizes)),
+     "you multiplied all the widths; the weights of consecutive layers add up: "
+     "Σ (n_{l−1}·n_l + n_l)."),
+    ("bias per input unit", lambda sizes: sum(a * b + a for a, b in zip(sizes[:-1], sizes[1:])),
+     "there is one bias per *output* unit of each layer (n_l), not per input (n_{l−1})."),
 )
 
 

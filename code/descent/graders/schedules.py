@@ -59,6 +59,16 @@ _STEP_DIAGNOSES = (
     ("multiplied by the count", lambda k, a, s, g: a * g * (k // s) if k >= s else a,
      "each decay multiplies the step by gamma once more: alpha_0 · gamma ** (k // step_size), "
      "a power, not a product with the number of decays."),
+    ("modulo", lambda k, a, s, g: a * g ** (k % s),
+     "the exponent is the number of completed periods, k // step_size (integer division), "
+     "not the position inside the period, k % step_size."),
+    ("gamma to the k", lambda k, a, s, g: a * g ** k,
+     "you decayed at every step (gamma ** k); step decay multiplies by gamma once every "
+     "step_size steps: gamma ** (k // step_size)."),
+    ("hard-coded gamma", lambda k, a, s, g: a * 0.1 ** (k // s),
+     "you used a fixed gamma 0.1 (PyTorch's default) instead of the argument gamma."),
+    ("subtracted gamma", lambda k, a, s, g: a - g * (k // s),
+     "each decay *multiplies* by gamma: alpha_0 · gamma ** (k // step_size)."),
 )
 
 
@@ -132,6 +142,18 @@ _WC_DIAGNOSES = (
     ("rises again after the end", _wc_wrong(cosine=lambda k, p, W, T: _cosine(p, k - W, T - W)),
      "after total_steps the step must stay at 0; clamp the cosine's argument at T − W "
      "(the cosine would otherwise rise again, as PyTorch's periodic CosineAnnealingLR does)."),
+    ("warm-up over W - 1", _wc_wrong(warmup=lambda k, p, W, T: p * k / (W - 1)),
+     "dividing by warmup_steps − 1 reaches the peak at k = W − 1, one step early; the warm-up "
+     "is peak · k / warmup_steps (0 at k = 0, the peak at k = W)."),
+    ("no warm-up", _wc_wrong(warmup=lambda k, p, W, T: p),
+     "there is no warm-up in your schedule: for k < warmup_steps the step rises linearly "
+     "from 0, peak · k / warmup_steps."),
+    ("linear decay", _wc_wrong(cosine=lambda k, p, W, T: p * (1.0 - min(k - W, T - W) / (T - W))),
+     "after the warm-up you decayed linearly; cosine decay is peak · ½(1 + cos(π (k − W)/(T − W))), "
+     "flat near the peak and near zero."),
+    ("cosine length T after the warm-up", _wc_wrong(cosine=lambda k, p, W, T: _cosine(p, min(k - W, T), T)),
+     "total_steps includes the warm-up: the cosine lasts T − W steps (it reaches 0 at k = T), "
+     "not T steps after the warm-up."),
 )
 
 

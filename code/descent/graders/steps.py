@@ -58,6 +58,14 @@ _GD_DIAGNOSES = (
      "you returned the step −lr·g; return the new point x − lr·g."),
     ("divided by lr", lambda x, g, lr: x - g / lr,
      "you divided the gradient by the learning rate; multiply it: x − lr·g."),
+    ("hard-coded lr", lambda x, g, lr: x - 0.1 * g,
+     "you used a fixed learning rate 0.1 instead of the argument lr; the step is x − lr·g for "
+     "whatever lr is passed."),
+    ("x and g swapped", lambda x, g, lr: g - lr * x,
+     "x and g are swapped: start from the point x and subtract lr times the gradient g."),
+    ("normalised gradient", lambda x, g, lr: x - lr * g / np.linalg.norm(g),
+     "you normalised the gradient to unit length; plain gradient descent steps lr·g, "
+     "so a steeper slope gives a longer step."),
 )
 
 
@@ -106,6 +114,14 @@ _MOMENTUM_DIAGNOSES = (
      "you ignored the previous buffer: v = μv + g keeps a decaying memory of past gradients."),
     ("momentum on the gradient", lambda x, v, g, lr, mu: (x - lr * (v + mu * g), v + mu * g),
      "μ multiplies the old buffer, not the new gradient: v = μv + g."),
+    ("hard-coded momentum", lambda x, v, g, lr, mu: (x - lr * (0.9 * v + g), 0.9 * v + g),
+     "you used a fixed momentum 0.9 instead of the argument momentum: v = momentum·v + g."),
+    ("nesterov", lambda x, v, g, lr, mu: (x - lr * (g + mu * (mu * v + g)), mu * v + g),
+     "that is Nesterov's step x − lr·(g + μv) (SGD with nesterov=True); plain heavy-ball "
+     "momentum steps with the buffer itself: x − lr·v with v = μv + g."),
+    ("lr inside the buffer", lambda x, v, g, lr, mu: (x - (mu * v + lr * g), mu * v + lr * g),
+     "you folded the learning rate into the buffer (v = μv + lr·g, x − v: Sutskever et al.'s "
+     "velocity form); this exercise keeps PyTorch's buffer v = μv + g and steps x − lr·v."),
 )
 
 
@@ -172,6 +188,16 @@ _EMA_DIAGNOSES = (
      "you returned the bias-corrected average v_k/(1−β^k); the exercise asks for the raw EMA."),
     ("included v0", lambda x, beta: np.concatenate([[0.0], _ema_ref(x, beta)]),
      "you included v₀ = 0 in the output; return v₁..v_K, one average per input value."),
+    ("shifted by one", lambda x, beta: np.concatenate([[0.0], _ema_ref(x, beta)[:-1]]),
+     "your output is shifted by one: you stored the average *before* adding x_k. Update "
+     "first, v = βv + (1−β)x_k, then store v as the k-th output."),
+    ("only the last value", lambda x, beta: float(_ema_ref(x, beta)[-1]),
+     "you returned only the final average; return the whole sequence v₁..v_K, one per input."),
+    ("running mean", lambda x, beta: np.cumsum(np.asarray(x, dtype=float)) / np.arange(1, len(x) + 1),
+     "that is the running mean, which weights every value equally; the EMA weights x_i by "
+     "(1−β)β^(k−i), so recent values count more."),
+    ("hard-coded beta", lambda x, beta: _ema_ref(x, 0.9),
+     "you used a fixed β = 0.9 instead of the argument beta."),
 )
 
 
@@ -210,13 +236,15 @@ def _adagrad_cases() -> tuple[Case, ...]:
     )
 
 
-def _adagrad_variant(*, sqrt=True, eps_inside=False, old=False, replace=False, absolute=False):
+def _adagrad_variant(*, sqrt=True, eps_inside=False, old=False, replace=False, absolute=False,
+                     sign=-1.0, fixed_eps=None, plain_g=False):
     def wrong(x, r, g, lr, eps):
-        inc = np.abs(g) if absolute else g * g
+        eps = eps if fixed_eps is None else fixed_eps
+        inc = np.abs(g) if absolute else (g if plain_g else g * g)
         r_new = inc if replace else r + inc
         r_used = r if old else r_new
         denom = np.sqrt(r_used + eps) if eps_inside else (np.sqrt(r_used) if sqrt else r_used) + eps
-        return x - lr * g / denom, r_new
+        return x + sign * lr * g / denom, r_new
     return wrong
 
 
@@ -232,6 +260,13 @@ _ADAGRAD_DIAGNOSES = (
      "you replaced the accumulator with g²; AdaGrad adds to it: r ← r + g⊙g (it never forgets)."),
     ("absolute values", _adagrad_variant(absolute=True),
      "accumulate squared gradients g⊙g, not their absolute values."),
+    ("uphill", _adagrad_variant(sign=1.0),
+     "you stepped uphill: x − lr·g/(√r + ε), with a minus sign."),
+    ("hard-coded eps", _adagrad_variant(fixed_eps=1e-10),
+     "you used a fixed ε (such as 10⁻¹⁰ or 10⁻⁸) instead of the argument eps; with small "
+     "gradients ε matters (one case has eps = 0.1)."),
+    ("accumulated g", _adagrad_variant(plain_g=True),
+     "accumulate the *squared* gradients, r ← r + g⊙g, not the gradients themselves."),
 )
 
 
@@ -274,12 +309,15 @@ def _rmsprop_cases() -> tuple[Case, ...]:
     )
 
 
-def _rmsprop_variant(*, a=lambda al: al, b=lambda al: 1 - al, eps_inside=False, sqrt=True, old=False):
+def _rmsprop_variant(*, a=lambda al: al, b=lambda al: 1 - al, eps_inside=False, sqrt=True, old=False,
+                     fixed_alpha=None, fixed_eps=None, sign=-1.0, plain_g=False):
     def wrong(x, s, g, lr, alpha, eps):
-        s_new = a(alpha) * s + b(alpha) * g * g
+        alpha = alpha if fixed_alpha is None else fixed_alpha
+        eps = eps if fixed_eps is None else fixed_eps
+        s_new = a(alpha) * s + b(alpha) * (g if plain_g else g * g)
         s_used = s if old else s_new
         denom = np.sqrt(s_used + eps) if eps_inside else (np.sqrt(s_used) if sqrt else s_used) + eps
-        return x - lr * g / denom, s_new
+        return x + sign * lr * g / denom, s_new
     return wrong
 
 
@@ -298,6 +336,18 @@ _RMSPROP_DIAGNOSES = (
      "divide by the root mean square, √s + ε, not by s itself."),
     ("old average", _rmsprop_variant(old=True),
      "update the average first, then divide by the root of the *new* s."),
+    ("alpha hard-coded to 0.9", _rmsprop_variant(fixed_alpha=0.9),
+     "you hard-coded α = 0.9, the value of Hinton's lecture; use the argument alpha "
+     "(PyTorch's default is 0.99, and the cases use others too)."),
+    ("alpha hard-coded to 0.99", _rmsprop_variant(fixed_alpha=0.99),
+     "you hard-coded α = 0.99, PyTorch's default; use the argument alpha."),
+    ("hard-coded eps", _rmsprop_variant(fixed_eps=1e-8),
+     "you used a fixed ε (such as 10⁻⁸) instead of the argument eps; with small gradients "
+     "ε matters (one case has eps = 0.1)."),
+    ("uphill", _rmsprop_variant(sign=1.0),
+     "you stepped uphill: x − lr·g/(√s + ε), with a minus sign."),
+    ("averaged g, not g squared", _rmsprop_variant(plain_g=True),
+     "average the *squared* gradients, s = αs + (1−α)g⊙g, not the gradients."),
 )
 
 
@@ -331,15 +381,22 @@ def _adam_ref(x, m, v, g, t, lr, b1, b2, eps):
     return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
-def _adam_variant(*, swap=False, correct=True, shift=0, correct_v=True, sqrt=True,
-                  eps_inside=False, return_hat=False, sign=-1.0):
+def _adam_variant(*, swap=False, correct=True, shift=0, correct_v=True, correct_m=True, sqrt=True,
+                  eps_inside=False, return_hat=False, sign=-1.0, old=False, fixed=None,
+                  no_power=False, fixed_lr=None, fixed_eps=None):
     def wrong(x, m, v, g, t, lr, b1, b2, eps):
+        if fixed is not None:
+            b1, b2 = fixed
+        lr = lr if fixed_lr is None else fixed_lr
+        eps = eps if fixed_eps is None else fixed_eps
         c1, c2 = (b2, b1) if swap else (b1, b2)
         m_new = c1 * m + (1.0 - c1) * g
         v_new = c2 * v + (1.0 - c2) * g * g
+        m_use, v_use = (m, v) if old else (m_new, v_new)
         tt = t + shift
-        m_hat = m_new / (1.0 - b1**tt) if correct else m_new
-        v_hat = v_new / (1.0 - b2**tt) if (correct and correct_v) else v_new
+        k1, k2 = (1.0 - b1, 1.0 - b2) if no_power else (1.0 - b1**tt, 1.0 - b2**tt)
+        m_hat = m_use / k1 if (correct and correct_m) else m_use
+        v_hat = v_use / k2 if (correct and correct_v) else v_use
         if eps_inside:
             denom = np.sqrt(v_hat + eps)
         else:
@@ -347,6 +404,14 @@ def _adam_variant(*, swap=False, correct=True, shift=0, correct_v=True, sqrt=Tru
         x_new = x + sign * lr * m_hat / denom
         return (x_new, m_hat, v_hat) if return_hat else (x_new, m_new, v_new)
     return wrong
+
+
+def _adam_efficient_plain_eps(x, m, v, g, t, lr, b1, b2, eps):
+    """Kingma & Ba's "efficient" order (Sec. 2) with the ε of the standard form, not ε̂."""
+    m = b1 * m + (1.0 - b1) * g
+    v = b2 * v + (1.0 - b2) * g * g
+    lr_t = lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+    return x - lr_t * m / (np.sqrt(v) + eps), m, v
 
 
 @lru_cache(maxsize=None)
@@ -377,6 +442,27 @@ _ADAM_DIAGNOSES = (
      "the bias correction uses t+1 instead of t; t is already the number of this step."),
     ("only m corrected", _adam_variant(correct_v=False),
      "you corrected m but not v: both moments start at zero, so both need 1/(1−βᵗ)."),
+    ("only v corrected", _adam_variant(correct_m=False),
+     "you corrected v but not m: both moments start at zero, so m̂ = m/(1−β₁ᵗ) too — "
+     "without it the first steps are (1−β₁) = 10 times too short for β₁ = 0.9."),
+    ("efficient form with plain eps", _adam_efficient_plain_eps,
+     "you used Kingma & Ba's efficient form, α_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) and x − α_t·m/(√v + ε), "
+     "with the ε of the standard form. The two forms agree only if the efficient one uses "
+     "ε̂ = ε·√(1−β₂ᵗ) (their Sec. 2 says ε is redefined); with ε itself the effective ε is "
+     "ε/√(1−β₂ᵗ), larger, which shows when the gradients are small. Use ε̂, or PyTorch's "
+     "form m̂/(√v̂ + ε)."),
+    ("old moments", _adam_variant(old=True),
+     "you stepped with the previous iterate's moments m_{t−1}, v_{t−1}; update m and v "
+     "with this g first, then correct and step with the new ones."),
+    ("hard-coded betas", _adam_variant(fixed=(0.9, 0.999)),
+     "you used the default β₁ = 0.9, β₂ = 0.999 instead of the arguments b1, b2."),
+    ("1 - beta without the power", _adam_variant(no_power=True),
+     "the bias correction divides by 1−βᵗ (β to the power t, the step number), not by 1−β."),
+    ("hard-coded lr", _adam_variant(fixed_lr=1e-3),
+     "you used the default learning rate 0.001 instead of the argument lr."),
+    ("hard-coded eps", _adam_variant(fixed_eps=1e-8),
+     "you used a fixed ε (such as 10⁻⁸, or none) instead of the argument eps; with small "
+     "gradients ε matters (one case has eps = 10⁻³)."),
     ("no square root", _adam_variant(sqrt=False),
      "divide by the square root of the second moment, √v̂ + ε, not by v̂."),
     ("swapped betas", _adam_variant(swap=True),
@@ -403,7 +489,11 @@ def grade_adam_step(fn: Callable[..., Any]) -> GradeReport:
        x \leftarrow x - \mathrm{lr}\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}.
 
     Return the *raw* moments ``m``, ``v`` as the new state (the bias-corrected ones are only
-    used for the step).
+    used for the step).  Kingma & Ba's "efficient" order (their Sec. 2),
+    :math:`\alpha_t = \mathrm{lr}\sqrt{1-\beta_2^t}/(1-\beta_1^t)` and
+    :math:`x \leftarrow x - \alpha_t m/(\sqrt v + \hat\epsilon)`, is the same step when
+    :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`, and passes; with :math:`\epsilon`
+    itself it differs where :math:`\epsilon` matters, and the grader says so.
 
     Reference: Kingma & Ba, "Adam: A Method for Stochastic Optimization" (2015), Algorithm 1;
     ``torch.optim.Adam``.
@@ -448,7 +538,25 @@ _NEWTON_DIAGNOSES = (
      "you multiplied by H; Newton *divides* by the curvature: Δ = −H⁻¹g."),
     ("gradient step", lambda g, H: -g,
      "that is a plain gradient step −g; Newton rescales it by the inverse Hessian."),
+    ("elementwise product", lambda g, H: -np.linalg.inv(H) * g,
+     "you multiplied elementwise (*), which broadcasts g across the rows of H⁻¹ and returns a "
+     "matrix; use the matrix product: −np.linalg.inv(H) @ g, or better −np.linalg.solve(H, g)."),
+    ("absolute curvature", lambda g, H: -_abs_inverse(H) @ g,
+     "you replaced the eigenvalues of H by their absolute values (the 'saddle-free' Newton "
+     "step of Dauphin et al. 2014). That escapes saddles, but it is not Newton's step: "
+     "Δ = −H⁻¹g uses H as it is, and at a saddle it points to the saddle."),
+    ("damped", lambda g, H: -np.linalg.solve(H + np.eye(len(g)), g),
+     "you added the identity to H (a damped, Levenberg–Marquardt step); the pure Newton "
+     "step solves HΔ = −g with H itself."),
+    ("inverse of the diagonal of the inverse", lambda g, H: -g * np.diag(np.linalg.inv(H)),
+     "you used only the diagonal of H⁻¹; the full matrix couples the coordinates: "
+     "Δ = −H⁻¹g = −np.linalg.solve(H, g)."),
 )
+
+
+def _abs_inverse(H):
+    lam, Q = np.linalg.eigh(H)
+    return (Q / np.abs(lam)) @ Q.T
 
 
 def grade_newton_step(fn: Callable[..., Any]) -> GradeReport:
