@@ -373,27 +373,6 @@ def test_plateau_matches_its_definition(rng):
 
 # --- Finite-difference helpers ------------------------------------------------------------
 
-def test_finite_differences_on_a_known_function(rng):
-    f = lambda x: np.sin(x[0]) * np.exp(x[1])                                 # noqa: E731
-    grad = lambda x: np.stack([np.cos(x[0]) * np.exp(x[1]), np.sin(x[0]) * np.exp(x[1])])  # noqa: E731
-    x = rng.normal(size=2)
-    np.testing.assert_allclose(finite_difference_grad(f, x), grad(x), rtol=1e-8, atol=1e-9)
-    s, c, e = np.sin(x[0]), np.cos(x[0]), np.exp(x[1])
-    H = np.array([[-s * e, c * e], [c * e, s * e]])
-    np.testing.assert_allclose(finite_difference_hess(grad, x), H, rtol=1e-7, atol=1e-8)
-
-
-def test_finite_difference_validation():
-    with pytest.raises(TypeError, match="f must be callable"):
-        finite_difference_grad(3.0, [1.0])
-    with pytest.raises(ValueError, match="h must be > 0"):
-        finite_difference_grad(np.sum, [1.0], h=0.0)
-    with pytest.raises(TypeError, match="grad must be callable"):
-        finite_difference_hess(None, [1.0])
-    with pytest.raises(ValueError, match="shape"):
-        finite_difference_hess(lambda x: x, 1.0)
-
-
 @pytest.mark.parametrize("kwargs", [
     # parameters for which the old Newton refinement failed and the constructor crashed
     dict(height=540.3, width=0.00416, position=-4.5903, center=(-4.5901, 1.88), curvature=(2004.7, 7.13)),
@@ -416,3 +395,24 @@ def test_chapter_5_landscapes_live_here():
     assert M.ShallowDip is ShallowDip and M.LessardCounterexample is LessardCounterexample
     les = LessardCounterexample()
     np.testing.assert_array_equal(les.grad(np.array([[0.5, 1.5, 2.5]])), [[12.5, 25.5, 38.5]])
+
+
+def test_finite_differences_on_a_known_function(rng):
+    f = lambda x: np.sin(x[0]) * np.exp(x[1])                                 # noqa: E731
+    grad = lambda x: np.stack([np.cos(x[0]) * np.exp(x[1]), np.sin(x[0]) * np.exp(x[1])])  # noqa: E731
+    x = rng.normal(size=2)
+    np.testing.assert_allclose(finite_difference_grad(f, x), grad(x), rtol=1e-8, atol=1e-9)
+    s, c, e = np.sin(x[0]), np.cos(x[0]), np.exp(x[1])
+    H = np.array([[-s * e, c * e], [c * e, s * e]])
+    np.testing.assert_allclose(finite_difference_hess(grad, x), H, rtol=1e-7, atol=1e-8)
+
+
+def test_finite_difference_validation():
+    with pytest.raises(TypeError, match="f must be callable"):
+        finite_difference_grad(3.0, [1.0])
+    with pytest.raises(ValueError, match="h must be > 0"):
+        finite_difference_grad(np.sum, [1.0], h=0.0)
+    with pytest.raises(TypeError, match="grad must be callable"):
+        finite_difference_hess(None, [1.0])
+    with pytest.raises(ValueError, match="shape"):
+        finite_difference_hess(lambda x: x, 1.0)

@@ -753,6 +753,120 @@ class MonkeySaddle(Landscape):
 
 
 # ---------------------------------------------------------------------------
+# One-dimensional landscapes of Chapter 5
+# ---------------------------------------------------------------------------
+
+def _roots_of(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, n: int = 4001) -> np.ndarray:
+    """All sign changes of ``fn`` on a grid of ``[lo, hi]``, refined by bisection."""
+    xs = np.linspace(lo, hi, n)
+    ys = fn(xs)
+    idx = np.flatnonzero(np.sign(ys[:-1]) * np.sign(ys[1:]) < 0)
+    roots = []
+    for i in idx:
+        a, b = xs[i], xs[i + 1]
+        fa = fn(np.array(a))
+        for _ in range(80):
+            m = 0.5 * (a + b)
+            fm = fn(np.array(m))
+            if np.sign(fm) == np.sign(fa):
+                a, fa = m, fm
+            else:
+                b = m
+        roots.append(0.5 * (a + b))
+    return np.array(roots)
+
+
+class ShallowDip(Landscape):
+    r"""A bowl with a shallow dip on its slope: :math:`f(\theta) = \tfrac{c}{2}\theta^2 - h\,e^{-(\theta-\mu)^2/(2w^2)}`.
+
+    With the defaults (:math:`c = 1`, dip of depth :math:`h = 2` and width :math:`w = 0.3` at
+    :math:`\mu = 3`) the slope of the bowl at the dip is outweighed by the dip's own slope,
+    so :math:`f` has a *local* minimum near :math:`\mu`, a small barrier just below it, and
+    its global minimum near 0.  Gradient descent started up the slope settles in the dip;
+    momentum can carry the iterate through it.  ``minima`` lists the global minimiser first,
+    then the local one; ``critical_points`` holds the barrier (a local maximum).
+    """
+
+    name = "shallow dip"
+
+    def __init__(self, curvature: float = 1.0, depth: float = 2.0, width: float = 0.3,
+                 position: float = 3.0) -> None:
+        self.curvature = v.positive(curvature, "curvature")
+        self.depth = v.nonnegative(depth, "depth")
+        self.width = v.positive(width, "width")
+        self.position = v.real(position, "position")
+        span = abs(self.position) + 6.0 * self.width + 1.0
+        crit = _roots_of(lambda t: self._grad(np.asarray(t, dtype=float)[None])[0], -span, span)
+        kinds = self._hess(crit[None])[0, 0] if crit.size else np.array([])
+        minima = crit[kinds > 0]
+        values = self._f(minima[None]) if minima.size else np.array([])
+        order = np.argsort(values)
+        minima = minima[order]
+        maxima = crit[kinds < 0]
+        super().__init__(1, minima=minima[:, None],
+                         min_value=float(values[order][0]) if minima.size else None,
+                         critical_points=maxima[:, None], critical_kinds=("maximum",) * maxima.size)
+
+    def _bump(self, x):
+        return np.exp(-((x - self.position) ** 2) / (2.0 * self.width**2))
+
+    def _f(self, x):
+        t = x[0]
+        return 0.5 * self.curvature * t * t - self.depth * self._bump(t)
+
+    def _grad(self, x):
+        t = x[0]
+        return (self.curvature * t + self.depth * (t - self.position) / self.width**2 * self._bump(t))[None]
+
+    def _hess(self, x):
+        t = x[0]
+        u = (t - self.position) / self.width
+        return (self.curvature + self.depth / self.width**2 * (1.0 - u * u) * self._bump(t))[None, None]
+
+    def _params(self):
+        return {"curvature": self.curvature, "depth": self.depth, "width": self.width,
+                "position": self.position}
+
+
+class LessardCounterexample(Landscape):
+    r"""Lessard, Recht & Packard's (2016) strongly convex function with :math:`m = 1`, :math:`L = 25`.
+
+    .. math::
+       \nabla f(\theta) = \begin{cases} 25\theta & \theta < 1\\ \theta + 24 & 1 \le \theta < 2\\
+       25\theta - 24 & \theta \ge 2\end{cases}
+
+    (a continuous, piecewise-linear gradient; :math:`f` is piecewise quadratic with
+    :math:`1 \le f'' \le 25`, minimum :math:`f(0) = 0`).  Heavy ball with Polyak's parameters
+    for :math:`\kappa = 25`, started e.g. at :math:`\theta_0 = 3.3`, falls into a cycle of
+    period 3 and never converges, although the same parameters are optimal on every
+    quadratic with :math:`1 \le \lambda \le 25`.  The second derivative is undefined at 1
+    and 2; ``hess`` returns the one-sided value from the right there.
+    """
+
+    name = "Lessard et al.'s counterexample"
+
+    def __init__(self) -> None:
+        super().__init__(1, minima=[[0.0]], min_value=0.0)
+        self.m, self.L = 1.0, 25.0
+
+    def _f(self, x):
+        t = x[0]
+        return np.where(t < 1, 12.5 * t * t,
+                        np.where(t < 2, 0.5 * t * t + 24.0 * t - 12.0, 12.5 * t * t - 24.0 * t + 36.0))
+
+    def _grad(self, x):
+        t = x[0]
+        return np.where(t < 1, 25.0 * t, np.where(t < 2, t + 24.0, 25.0 * t - 24.0))[None]
+
+    def _hess(self, x):
+        t = x[0]
+        return np.where((t >= 1) & (t < 2), 1.0, 25.0)[None, None] + 0.0 * t
+
+    def _params(self):
+        return {}
+
+
+# ---------------------------------------------------------------------------
 # Pathologies: cliffs and plateaus
 # ---------------------------------------------------------------------------
 
@@ -893,117 +1007,3 @@ class Plateau(Landscape):
     def _params(self):
         return {"inputs": tuple(float(t) for t in self.inputs),
                 "targets": tuple(float(t) for t in self.targets)}
-
-
-# ---------------------------------------------------------------------------
-# One-dimensional landscapes of Chapter 5
-# ---------------------------------------------------------------------------
-
-def _roots_of(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, n: int = 4001) -> np.ndarray:
-    """All sign changes of ``fn`` on a grid of ``[lo, hi]``, refined by bisection."""
-    xs = np.linspace(lo, hi, n)
-    ys = fn(xs)
-    idx = np.flatnonzero(np.sign(ys[:-1]) * np.sign(ys[1:]) < 0)
-    roots = []
-    for i in idx:
-        a, b = xs[i], xs[i + 1]
-        fa = fn(np.array(a))
-        for _ in range(80):
-            m = 0.5 * (a + b)
-            fm = fn(np.array(m))
-            if np.sign(fm) == np.sign(fa):
-                a, fa = m, fm
-            else:
-                b = m
-        roots.append(0.5 * (a + b))
-    return np.array(roots)
-
-
-class ShallowDip(Landscape):
-    r"""A bowl with a shallow dip on its slope: :math:`f(\theta) = \tfrac{c}{2}\theta^2 - h\,e^{-(\theta-\mu)^2/(2w^2)}`.
-
-    With the defaults (:math:`c = 1`, dip of depth :math:`h = 2` and width :math:`w = 0.3` at
-    :math:`\mu = 3`) the slope of the bowl at the dip is outweighed by the dip's own slope,
-    so :math:`f` has a *local* minimum near :math:`\mu`, a small barrier just below it, and
-    its global minimum near 0.  Gradient descent started up the slope settles in the dip;
-    momentum can carry the iterate through it.  ``minima`` lists the global minimiser first,
-    then the local one; ``critical_points`` holds the barrier (a local maximum).
-    """
-
-    name = "shallow dip"
-
-    def __init__(self, curvature: float = 1.0, depth: float = 2.0, width: float = 0.3,
-                 position: float = 3.0) -> None:
-        self.curvature = v.positive(curvature, "curvature")
-        self.depth = v.nonnegative(depth, "depth")
-        self.width = v.positive(width, "width")
-        self.position = v.real(position, "position")
-        span = abs(self.position) + 6.0 * self.width + 1.0
-        crit = _roots_of(lambda t: self._grad(np.asarray(t, dtype=float)[None])[0], -span, span)
-        kinds = self._hess(crit[None])[0, 0] if crit.size else np.array([])
-        minima = crit[kinds > 0]
-        values = self._f(minima[None]) if minima.size else np.array([])
-        order = np.argsort(values)
-        minima = minima[order]
-        maxima = crit[kinds < 0]
-        super().__init__(1, minima=minima[:, None],
-                         min_value=float(values[order][0]) if minima.size else None,
-                         critical_points=maxima[:, None], critical_kinds=("maximum",) * maxima.size)
-
-    def _bump(self, x):
-        return np.exp(-((x - self.position) ** 2) / (2.0 * self.width**2))
-
-    def _f(self, x):
-        t = x[0]
-        return 0.5 * self.curvature * t * t - self.depth * self._bump(t)
-
-    def _grad(self, x):
-        t = x[0]
-        return (self.curvature * t + self.depth * (t - self.position) / self.width**2 * self._bump(t))[None]
-
-    def _hess(self, x):
-        t = x[0]
-        u = (t - self.position) / self.width
-        return (self.curvature + self.depth / self.width**2 * (1.0 - u * u) * self._bump(t))[None, None]
-
-    def _params(self):
-        return {"curvature": self.curvature, "depth": self.depth, "width": self.width,
-                "position": self.position}
-
-
-class LessardCounterexample(Landscape):
-    r"""Lessard, Recht & Packard's (2016) strongly convex function with :math:`m = 1`, :math:`L = 25`.
-
-    .. math::
-       \nabla f(\theta) = \begin{cases} 25\theta & \theta < 1\\ \theta + 24 & 1 \le \theta < 2\\
-       25\theta - 24 & \theta \ge 2\end{cases}
-
-    (a continuous, piecewise-linear gradient; :math:`f` is piecewise quadratic with
-    :math:`1 \le f'' \le 25`, minimum :math:`f(0) = 0`).  Heavy ball with Polyak's parameters
-    for :math:`\kappa = 25`, started e.g. at :math:`\theta_0 = 3.3`, falls into a cycle of
-    period 3 and never converges, although the same parameters are optimal on every
-    quadratic with :math:`1 \le \lambda \le 25`.  The second derivative is undefined at 1
-    and 2; ``hess`` returns the one-sided value from the right there.
-    """
-
-    name = "Lessard et al.'s counterexample"
-
-    def __init__(self) -> None:
-        super().__init__(1, minima=[[0.0]], min_value=0.0)
-        self.m, self.L = 1.0, 25.0
-
-    def _f(self, x):
-        t = x[0]
-        return np.where(t < 1, 12.5 * t * t,
-                        np.where(t < 2, 0.5 * t * t + 24.0 * t - 12.0, 12.5 * t * t - 24.0 * t + 36.0))
-
-    def _grad(self, x):
-        t = x[0]
-        return np.where(t < 1, 25.0 * t, np.where(t < 2, t + 24.0, 25.0 * t - 24.0))[None]
-
-    def _hess(self, x):
-        t = x[0]
-        return np.where((t >= 1) & (t < 2), 1.0, 25.0)[None, None] + 0.0 * t
-
-    def _params(self):
-        return {}
