@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
+# Front-end files from the npm registry (package-lock.json): MathJax 3, copied into the
+# built site so no page loads anything from another host, and axe-core for the browser tests.
+NODE   := node_modules/.installed
 
-.PHONY: book test figures lock chapter clean clean-cache bench env notebooks serve torch-reference
+.PHONY: book test figures lock chapter clean clean-cache bench env notebooks serve node torch-reference
 
 # The environment: a virtualenv with the exact versions of the lock file and the
 # package installed editable from code/.  Rebuilt when the lock or pyproject changes.
@@ -17,16 +20,22 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-env: $(STAMP)
+env: $(STAMP) $(NODE)
 
-book: $(STAMP)
+$(NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE)
+
+node: $(NODE)
+
+book: $(STAMP) $(NODE)
 	$(BIN)/python scripts/build_book.py
 
-test: $(STAMP)
+test: $(STAMP) $(NODE)
 	$(BIN)/python -m pytest
 
 # Build one or more pages on their own, strictly: make chapter CH=chapters/05-momentum.md
-chapter: $(STAMP)
+chapter: $(STAMP) $(NODE)
 	$(BIN)/python scripts/build_pages.py $(CH)
 
 figures: $(STAMP)

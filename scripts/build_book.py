@@ -62,6 +62,30 @@ def invalidate_stale_cache(build_dir: Path, current: str) -> bool:
     return changed
 
 
+def ensure_frontend(root: Path = ROOT) -> None:
+    """Install the npm packages of ``package-lock.json`` (MathJax 3, axe-core) if needed.
+
+    The site ships its own MathJax (``scripts/site_ext.py`` copies it into the HTML), so
+    the build needs ``node_modules/``; ``npm ci`` installs exactly the locked versions.
+    Skipped when ``node_modules/.installed`` (written by ``make``) or npm's own record is
+    newer than the lock file.
+    """
+    lock = root / "package-lock.json"
+    if not lock.exists():
+        return
+    stamps = [root / "node_modules" / ".installed", root / "node_modules" / ".package-lock.json"]
+    if any(s.exists() and s.stat().st_mtime >= lock.stat().st_mtime for s in stamps) and \
+            (root / "node_modules" / "mathjax").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("build_book: node_modules/ is missing and there is no `npm` to "
+                         "install it: install Node.js with npm, then run `npm ci`")
+    print("build_book: npm ci (MathJax 3 and axe-core from package-lock.json)", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root,
+                   check=True)
+
+
 def build_environment() -> dict[str, str]:
     """Environment for the build and its kernels: fixed hash seed and SVG dates."""
     env = dict(os.environ)
@@ -82,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     build_dir = root / "_build"
+    ensure_frontend(root)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(root), "--builder", args.builder]
     if invalidate_stale_cache(build_dir, fingerprint(root)):

@@ -25,7 +25,8 @@ build_book = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_book)
 ROOT, build_environment = build_book.ROOT, build_book.build_environment
 
-SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md", "scripts"]
+SHARED = ["_config.yml", "references.bib", "figures", "bibliography.md", "scripts", "_static",
+          "_templates"]
 
 
 def chapter_files() -> list[Path]:
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pages", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=None, help="scratch folder (default: a new temp dir)")
     args = parser.parse_args(argv)
+    build_book.ensure_frontend(ROOT)  # the site's own MathJax (scripts/site_ext.py)
     out = (args.out or Path(tempfile.mkdtemp(prefix="book-pages-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
     for name in SHARED:

@@ -339,3 +339,33 @@ def test_save_figure_rejects_bad_arguments(tmp_path):
         P.save_figure("fig", tmp_path / "x.svg")
     with pytest.raises(TypeError, match="path"):
         P.save_figure(fig, 3)
+
+
+def test_small_multiples_never_wider_than_the_text_column():
+    with P.book_style():
+        fig, axes = P.small_multiples(16, ncols=4, panel_size=(3.3, 2.75))
+        assert axes.shape == (16,)
+        width, height = fig.get_size_inches()
+        assert width <= P.COLUMN_WIDTH and width == pytest.approx(6.6)   # 2 columns, 8 rows
+        assert height == pytest.approx(8 * 2.75)
+
+
+def test_contour_lines_are_simplified_but_keep_their_shape():
+    from descent.landscapes import Rosenbrock
+    from matplotlib.figure import Figure
+
+    ax = Figure(figsize=(4, 3)).add_subplot()
+    out = P.plot_contours(ax, Rosenbrock(), levels=14, n=120)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    X, Y = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
+    full = Figure().add_subplot().contour(X, Y, Rosenbrock().f(np.stack([X, Y])),
+                                          levels=out.levels)
+    kept = [p.vertices for p in out.lines.get_paths()]
+    every = [p.vertices for p in full.get_paths()]
+    assert sum(map(len, kept)) < 0.8 * sum(map(len, every))
+    # the simplified lines keep only vertices of the full ones (nothing is moved)
+    span = np.array([x1 - x0, y1 - y0])
+    for few, many in zip(kept, every):
+        if len(few):
+            gap = np.abs((few[:, None, :] - many[None, :, :]) / span).max(axis=2).min(axis=1)
+            assert gap.max() < 1e-9

@@ -76,7 +76,37 @@ def test_train_online_equals_the_hand_written_minibatch_loop():
     np.testing.assert_array_equal(W, V)
 
 
-def test_train_online_wants_an_optimizer_factory():
-    p = SparseRegression(n_samples=20, seed=0)
+def test_train_online_takes_a_factory_or_a_scale_transformation():
+    p = SparseRegression(n_samples=200, seed=4)
+    lrs = [0.01, 0.3, 3.0]
+    np.testing.assert_array_equal(train_online(T.scale_by_rss(), p, lrs, batch_size=3),
+                                  train_online(O.adagrad, p, lrs, batch_size=3))
+    np.testing.assert_array_equal(train_online(T.identity(), p, lrs[:2]), train_online(O.sgd, p, lrs[:2]))
     with pytest.raises(TypeError, match="factory"):
-        train_online(T.scale_by_rss(), p, [0.1])
+        train_online(0.1, p, [0.1])
+
+
+def test_column_norm_rss_is_scalar_adagrad_per_column():
+    from descent.book.sparse import scale_by_column_norm_rss
+    tr = scale_by_column_norm_rss(eps=0.0)
+    W = np.zeros((3, 2))
+    state = tr.init(W)
+    g1 = np.array([[3.0, 1.0], [4.0, 0.0], [0.0, 0.0]])
+    u1, state = tr.update(g1, state, W)
+    np.testing.assert_allclose(u1[:, 0], g1[:, 0] / 5.0)          # norm of column 0 is 5
+    np.testing.assert_allclose(u1[:, 1], g1[:, 1] / 1.0)
+    g2 = np.array([[0.0, 0.0], [0.0, 0.0], [12.0, 0.0]])
+    u2, state = tr.update(g2, state, W)
+    np.testing.assert_allclose(u2[2, 0], 12.0 / 13.0)             # sqrt(25 + 144)
+    np.testing.assert_allclose(state, [169.0, 1.0])
+
+
+def test_column_norm_rss_rejects_bad_input():
+    from descent.book.sparse import scale_by_column_norm_rss
+    with pytest.raises(ValueError, match="eps"):
+        scale_by_column_norm_rss(eps=-1.0)
+    tr = scale_by_column_norm_rss()
+    with pytest.raises(ValueError, match="2-D"):
+        tr.init(np.zeros(3))
+    with pytest.raises(ValueError, match="grads"):
+        tr.update(np.zeros((3, 5)), tr.init(np.zeros((3, 2))))

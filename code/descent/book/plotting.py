@@ -53,7 +53,7 @@ __all__ = [
     "PALETTE", "OPTIMIZER_COLORS", "OPTIMIZER_STYLES", "LineStyle", "CYCLE_STYLES", "BOOK_RC",
     "SVG_HASH_SALT", "PNG_DPI", "book_style", "use_book_style", "optimizer_style",
     "lighten", "contour_levels", "plot_contours", "ContourPlot", "plot_trajectory", "plot_trajectories",
-    "TrajectoryArtists", "plot_losses", "small_multiples", "save_figure",
+    "TrajectoryArtists", "plot_losses", "small_multiples", "save_figure", "COLUMN_WIDTH",
 ]
 
 # ---------------------------------------------------------------------------
@@ -351,6 +351,7 @@ def plot_contours(ax, landscape, *, levels: int | Sequence[float] = 20, log: boo
                                      alpha=0.35, extend="max", zorder=0)
     lines = ax.contour(X, Y, Zm, levels=level_values, colors=[tuple(c) for c in greys],
                        linewidths=linewidths, zorder=1)
+    _simplify_lines(lines, ((x0, x1), (y0, y1)))
 
     minima_artist = None
     minima = getattr(landscape, "minima", None)
@@ -368,6 +369,37 @@ def plot_contours(ax, landscape, *, levels: int | Sequence[float] = 20, log: boo
     ax.set_ylim(y0, y1)
     ax.grid(False)
     return ContourPlot(lines, filled_set, minima_artist, level_values)
+
+
+#: Resolution (in "pixels" across the window) at which level lines are simplified.
+_SIMPLIFY_RESOLUTION = 200.0
+
+
+def _simplify_lines(collection: Any, window) -> None:
+    """Drop the vertices of level lines that no reader can see (file size, not looks).
+
+    Contour lines come with MOVETO codes, for which Matplotlib skips its own path
+    simplification, so a fine grid wrote every vertex into the SVG (Fig. 9.3 was 961 KB).
+    Each path is simplified as Matplotlib simplifies a plain line, on a fixed grid of
+    :data:`_SIMPLIFY_RESOLUTION` units across the window (deviations under 1/9 unit, i.e.
+    well below a pixel at any size the book shows), independently of the figure's layout.
+    """
+    Path = mpl.path.Path
+    (x0, x1), (y0, y1) = window
+    to_grid = mpl.transforms.Affine2D().translate(-x0, -y0).scale(
+        _SIMPLIFY_RESOLUTION / (x1 - x0), _SIMPLIFY_RESOLUTION / (y1 - y0))
+    back = to_grid.inverted()
+    simplified = []
+    for path in collection.get_paths():
+        if len(path.vertices) < 32:
+            simplified.append(path)
+            continue
+        clean = path.cleaned(transform=to_grid, simplify=True, remove_nans=True)
+        vertices, codes = clean.vertices, clean.codes
+        if codes is not None and len(codes) and codes[-1] == Path.STOP:
+            vertices, codes = vertices[:-1], codes[:-1]
+        simplified.append(Path(back.transform(vertices), codes))
+    collection.set_paths(simplified)
 
 
 class TrajectoryArtists(NamedTuple):
@@ -553,13 +585,20 @@ def plot_losses(ax, losses: Mapping[str, Any], *, log: bool = True, xlabel: str 
     return out
 
 
+#: Width of the web site's text column in inches at 96 px per inch (about 730 px at
+#: 1280 px): a figure up to this wide is shown at its natural size.
+COLUMN_WIDTH = 7.6
+
+
 def small_multiples(n: int, ncols: int = 3, *, panel_size: tuple[float, float] = (3.2, 2.6),
                     sharex: bool = False, sharey: bool = False, **subplot_kw):
-    """A figure with ``n`` panels on a grid of ``ncols`` columns.
+    """A figure with ``n`` panels on a grid of (at most) ``ncols`` columns.
 
     Returns ``(fig, axes)`` where ``axes`` is a flat array of exactly ``n`` Axes (the
-    unused cells of the last row are removed).  The figure is ``panel_size`` per panel
-    and uses constrained layout.
+    unused cells of the last row are removed), in reading order.  The figure is
+    ``panel_size`` per panel and uses constrained layout.  The grid is never wider than
+    the book's text column (:data:`COLUMN_WIDTH` inches): more columns than fit become
+    more rows, so a panel's labels print at their size instead of being scaled down.
     """
     import matplotlib.pyplot as plt
 
@@ -567,6 +606,7 @@ def small_multiples(n: int, ncols: int = 3, *, panel_size: tuple[float, float] =
     ncols = min(v.positive_int(ncols, "ncols"), n)
     w = v.positive(panel_size[0], "panel_size[0]")
     h = v.positive(panel_size[1], "panel_size[1]")
+    ncols = max(1, min(ncols, int(COLUMN_WIDTH // w)))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(w * ncols, h * nrows), sharex=sharex,
                              sharey=sharey, squeeze=False, layout="constrained",

@@ -31,9 +31,9 @@ import numpy as np
 
 from .. import _validate as v
 from ..runner import minimize_many
-from ..transforms import GradientTransformation
+from ..transforms import GradientTransformation, chain, scale_by_learning_rate
 
-__all__ = ["SparseRegression", "train_online"]
+__all__ = ["SparseRegression", "train_online", "scale_by_column_norm_rss"]
 
 
 class SparseRegression:
@@ -107,22 +107,35 @@ class SparseRegression:
         return X.T @ r / X.shape[0]
 
 
-def train_online(optimizer: Callable[..., GradientTransformation], problem: SparseRegression,
-                 lrs: Any, *, epochs: int = 1, batch_size: int = 1, seed: Any = 0) -> np.ndarray:
+def train_online(optimizer: Callable[..., GradientTransformation] | GradientTransformation,
+                 problem: SparseRegression, lrs: Any, *, epochs: int = 1, batch_size: int = 1,
+                 seed: Any = 0) -> np.ndarray:
     r"""Train from :math:`w = 0` with every learning rate in ``lrs`` at once; return ``W`` ``(n, len(lrs))``.
 
-    ``optimizer`` is an optimizer factory of :mod:`descent.optimizers` such as
+    ``optimizer`` is either an optimizer factory of :mod:`descent.optimizers` such as
     :func:`~descent.optimizers.sgd` or :func:`~descent.optimizers.adagrad` (or a
-    :func:`functools.partial` of one); column :math:`c` of ``W`` is the run with
-    ``optimizer(lr=lrs[c])``.  Each step draws the next mini-batch of a fresh random
+    :func:`functools.partial` of one) — column :math:`c` of ``W`` is then the run with
+    ``optimizer(lr=lrs[c])`` — or a *scale* transformation that leaves the learning rate
+    out (:func:`~descent.transforms.scale_by_rss` for AdaGrad,
+    :func:`~descent.transforms.identity` for SGD, :func:`scale_by_column_norm_rss`), and
+    column :math:`c` takes the steps :math:`W_{:,c} \leftarrow W_{:,c} - \alpha_c U_{:,c}`.
+    Each step draws the next mini-batch of a fresh random
     permutation per epoch (the same for every learning rate) and takes one step on
     :math:`\nabla f_b(W)`; all runs are one :func:`~descent.runner.minimize_many` batch
     with per-run learning rates.  A diverged column (overflow, or beyond the runner's
     ``escape_radius``) is returned as NaN, without a warning.
     """
-    if isinstance(optimizer, GradientTransformation) or not callable(optimizer):
+    if isinstance(optimizer, GradientTransformation):
+        transform = optimizer
+
+        def optimizer(lr):                      # u = -lr * T(g): lr is the last factor
+            return chain(transform, scale_by_learning_rate(lr))
+
+        optimizer.lr_is_last_factor = True
+    elif not callable(optimizer):
         raise TypeError("optimizer must be an optimizer factory such as descent.optimizers.adagrad "
-                        f"(called with lr=...), got {type(optimizer).__name__}")
+                        "(called with lr=...) or a scale transformation such as "
+                        f"descent.transforms.scale_by_rss(), got {type(optimizer).__name__}")
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
     if lrs.ndim != 1 or not np.all(np.isfinite(lrs)) or np.any(lrs < 0):
         raise ValueError("lrs must be a 1-D sequence of non-negative learning rates")
@@ -144,3 +157,31 @@ def train_online(optimizer: Callable[..., GradientTransformation], problem: Spar
     W = run.final.T.copy()
     W[:, run.diverged] = np.nan
     return W
+
+
+def scale_by_column_norm_rss(eps: float = 1e-10) -> GradientTransformation:
+    r"""AdaGrad-norm (Ward, Wu & Bottou 2019) for :func:`train_online`: one accumulator per run.
+
+    .. math:: b_k^2 = b_{k-1}^2 + \lVert g_k\rVert^2,\qquad u_k = \frac{g_k}{b_k + \epsilon},
+
+    a *scalar* AdaGrad: the step shrinks like AdaGrad's, but every coordinate gets the same
+    effective learning rate.  In :func:`train_online` each column of the parameter array is
+    one run, so the norm is taken column by column (over axis 0); the transformation
+    expects that 2-D array.
+    """
+    eps = v.nonnegative(eps, "eps")
+
+    def init(params):
+        params = np.asarray(params, dtype=float)
+        if params.ndim != 2:
+            raise ValueError(f"params must be the 2-D (dim, runs) array of train_online, got shape {params.shape}")
+        return np.zeros(params.shape[1])
+
+    def update(grads, state, params=None):
+        grads = np.asarray(grads, dtype=float)
+        if grads.ndim != 2 or grads.shape[1] != state.shape[0]:
+            raise ValueError(f"grads must have shape (dim, {state.shape[0]}), got {grads.shape}")
+        state = state + np.sum(grads * grads, axis=0)
+        return grads / (np.sqrt(state) + eps), state
+
+    return GradientTransformation(init, update)
