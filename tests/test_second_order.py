@@ -235,6 +235,14 @@ def test_plain_newton_jumps_to_the_saddle():
     assert np.any(np.linalg.eigvalsh(SADDLE.hess(tr.x)) < 0)
 
 
+def test_convergence_message_counts_steps_in_good_english():
+    one = newton(SADDLE, np.array([1.0, 0.5]))
+    assert one.steps == 1 and one.message.endswith("after 1 step"), one.message
+    many = newton(ROSEN, np.array([-1.2, 1.0]), steps=100)
+    assert many.converged and many.steps > 1
+    assert many.message.endswith(f"after {many.steps} steps"), many.message
+
+
 def test_saddle_free_newton_escapes_along_negative_curvature():
     tr = newton(SADDLE, np.array([1.0, 0.5]), steps=5, saddle_free=True)
     assert not tr.converged and tr.steps == 5

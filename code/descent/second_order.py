@@ -153,7 +153,7 @@ class _Recorder:
         """The finished run if the gradient is below ``tol`` or ``steps`` are done, else ``None``."""
         if tol is not None and self.gns[-1] <= tol:
             return self.build(ev, converged=True, extra=extra,
-                              message=f"gradient norm <= tol={tol:g} after {self.steps} steps")
+                              message=f"gradient norm <= tol={tol:g} after {self.steps} step{'' if self.steps == 1 else 's'}")
         if self.steps >= steps:
             return self.build(ev, extra=extra, message=f"reached the step limit steps={steps}")
         return None
