@@ -50,7 +50,9 @@ def chapter_docs(env) -> list[str]:
 
 
 def exercise_index_body(env) -> str:
-    chapters = [exercise_index.scan_chapter(Path(env.doc2path(doc)), doc) for doc in chapter_docs(env)]
+    appendices = [doc for _, doc in exercise_index.APPENDICES.values() if doc in env.found_docs]
+    chapters = [exercise_index.scan_chapter(Path(env.doc2path(doc)), doc)
+                for doc in chapter_docs(env) + appendices]
     chapters.sort(key=lambda c: (c.number, c.docname))
     return exercise_index.render_index(chapters)
 

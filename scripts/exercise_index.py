@@ -12,6 +12,12 @@ checks a chapter folder)::
 
     python scripts/exercise_index.py                 # print the generated index body
     python scripts/exercise_index.py --check         # fail if an exercise has no label
+
+The kind of an exercise (derivation, computation, self-check) is read from its title,
+``Derivation: the rate`` — the book's convention — and, for pages that still use the older
+forms, from a suffix ``The rate (derivation)`` or from a first line ``*(Derivation.)*`` of
+the exercise's body.  Back-matter pages with exercises (``APPENDICES``) are indexed after
+the chapters, numbered with a letter (B.1, B.2, … for back-propagation).
 """
 from __future__ import annotations
 
@@ -26,11 +32,44 @@ ROOT = Path(__file__).resolve().parent.parent
 #: An opening fence of a MyST directive: three or more backticks or colons, then {name}.
 _DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
-_CHAPTER_LABEL = re.compile(r"^\((?P<label>ch\d+)\)=\s*$")
+_CHAPTER_LABEL = re.compile(r"^\((?P<label>[\w-]+)\)=\s*$")
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$")
 _CHAPTER_FILE = re.compile(r"^(?P<number>\d+)-.+\.md$")
-#: The first word(s) of an exercise title before a colon name its kind: "Derivation: ...".
-_KIND = re.compile(r"^(?P<kind>[A-Za-z][\w -]{0,24}?):\s+(?P<rest>.+)$")
+
+#: The kinds of exercise, as the index prints them, keyed by the ways chapters write them.
+KINDS = {
+    "derivation": "Derivation",
+    "computation": "Computation",
+    "self-check": "Self-check",
+    "graded self-check": "Self-check",
+    "graded": "Self-check",
+    "derivation and computation": "Derivation and computation",
+}
+_KIND_WORDS = "|".join(sorted((re.escape(k) for k in KINDS), key=len, reverse=True))
+#: "Derivation: the rate" (the book's convention).
+_KIND_PREFIX = re.compile(rf"^(?P<kind>{_KIND_WORDS}):\s+(?P<rest>.+)$", re.I)
+#: "The rate (derivation)" (an older form).
+_KIND_SUFFIX = re.compile(rf"^(?P<rest>.+?)\s+\((?P<kind>{_KIND_WORDS})\)$", re.I)
+#: "*(Derivation.)* ..." as the first line of the exercise's body (an older form).
+_KIND_BODY = re.compile(rf"^\*\((?P<kind>{_KIND_WORDS})\.?\)\*", re.I)
+
+#: Back-matter pages whose exercises are indexed too: file name -> (letter, docname).
+APPENDICES = {"backprop.md": ("B", "backmatter/backprop")}
+_APPENDIX_NUMBER = 100        # sorts after every chapter
+
+
+def kind_of(title: str, first_body_line: str = "") -> tuple[str, str]:
+    """``(kind, title without the kind)`` of an exercise, ``kind`` "" when none is stated."""
+    title = title.strip()
+    for pattern in (_KIND_PREFIX, _KIND_SUFFIX):
+        match = pattern.match(title)
+        if match is not None:
+            rest = match["rest"].strip()
+            return KINDS[match["kind"].lower()], rest[:1].upper() + rest[1:]
+    match = _KIND_BODY.match(first_body_line.strip())
+    if match is not None:
+        return KINDS[match["kind"].lower()], title
+    return "", title
 
 
 @dataclass(frozen=True)
@@ -54,6 +93,15 @@ class Chapter:
     label: str | None     #: the ``(chNN)=`` target above the title, if any
     title: str
     exercises: tuple[Exercise, ...]
+    tag: str = ""         #: how exercises are numbered: "5" (chapter 5) or "B" (an appendix)
+
+    @property
+    def is_appendix(self) -> bool:
+        return self.number >= _APPENDIX_NUMBER
+
+    @property
+    def prefix(self) -> str:
+        return self.tag or str(self.number)
 
 
 def _strip_front_matter(lines: list[str]) -> int:
@@ -73,9 +121,16 @@ def scan_chapter(path: Path, docname: str | None = None) -> Chapter:
     """
     path = Path(path)
     match = _CHAPTER_FILE.match(path.name)
-    if match is None:
-        raise ValueError(f"{path.name}: a chapter file is named NN-short-name.md")
-    number = int(match["number"])
+    tag = ""
+    if match is not None:
+        number = int(match["number"])
+    elif path.name in APPENDICES:
+        number = _APPENDIX_NUMBER + list(APPENDICES).index(path.name)
+        tag, default_doc = APPENDICES[path.name]
+        docname = docname or default_doc
+    else:
+        raise ValueError(f"{path.name}: a chapter file is named NN-short-name.md "
+                         f"(or is one of the appendices {sorted(APPENDICES)})")
     lines = path.read_text(encoding="utf-8").splitlines()
     start = _strip_front_matter(lines)
     label = title = None
@@ -110,11 +165,12 @@ def scan_chapter(path: Path, docname: str | None = None) -> Chapter:
                         if option["key"] == "label":
                             ex_label = option["value"]
                         j += 1
-                    raw = directive["arg"]
-                    kind_match = _KIND.match(raw)
-                    kind, ex_title = (kind_match["kind"], kind_match["rest"]) if kind_match else ("", raw)
-                    exercises.append(Exercise(number, len(exercises) + 1, ex_label, ex_title.strip(),
-                                              kind.strip(), i + 1))
+                    while j < len(lines) and not lines[j].strip():
+                        j += 1                        # the first line of the body
+                    body = lines[j] if j < len(lines) else ""
+                    kind, ex_title = kind_of(directive["arg"], body)
+                    exercises.append(Exercise(number, len(exercises) + 1, ex_label, ex_title,
+                                              kind, i + 1))
             elif fence[0] != ":":
                 stack.append((fence, False))          # a code block
             i += 1
@@ -127,12 +183,13 @@ def scan_chapter(path: Path, docname: str | None = None) -> Chapter:
         i += 1
     if docname is None:
         docname = f"chapters/{path.stem}"
-    return Chapter(number, docname, label, title or path.stem, tuple(exercises))
+    return Chapter(number, docname, label, title or path.stem, tuple(exercises), tag)
 
 
 def scan_chapters(paths) -> list[Chapter]:
     """:func:`scan_chapter` for every chapter file among ``paths``, in chapter order."""
-    chapters = [scan_chapter(Path(p)) for p in paths if _CHAPTER_FILE.match(Path(p).name)]
+    chapters = [scan_chapter(Path(p)) for p in paths
+                if _CHAPTER_FILE.match(Path(p).name) or Path(p).name in APPENDICES]
     return sorted(chapters, key=lambda c: (c.number, c.docname))
 
 
@@ -152,15 +209,20 @@ def render_index(chapters: list[Chapter]) -> str:
         out.append("No chapter is part of this build yet.")
         return "\n".join(out) + "\n"
     by_kind = ", ".join(f"{n} {k.lower()}" for k, n in sorted(kinds.items()))
-    out.append(f"{total} exercises in {len(chapters)} chapter{'s' if len(chapters) != 1 else ''}"
-               f" ({by_kind}).")
+    n_chapters = sum(not c.is_appendix for c in chapters)
+    n_appendices = len(chapters) - n_chapters
+    where = f"{n_chapters} chapter{'s' if n_chapters != 1 else ''}"
+    if n_appendices:
+        where += f" and {n_appendices} back-matter page{'s' if n_appendices != 1 else ''}"
+    out.append(f"{total} exercises in {where} ({by_kind}).")
     out.append("")
     for chapter in chapters:
-        heading = f"Chapter {chapter.number}: {chapter.title}"
+        heading = (f"Back matter: {chapter.title}" if chapter.is_appendix
+                   else f"Chapter {chapter.number}: {chapter.title}")
         out.append(f"## {heading}")
         out.append("")
         if chapter.label:
-            out.append(f"Chapter: {{ref}}`{chapter.label}`.")
+            out.append(f"{'Page' if chapter.is_appendix else 'Chapter'}: {{ref}}`{chapter.label}`.")
             out.append("")
         if not chapter.exercises:
             out.append("This chapter has no exercises yet.")
@@ -169,7 +231,7 @@ def render_index(chapters: list[Chapter]) -> str:
         out.append("| No. | Exercise | Kind |")
         out.append("| --- | --- | --- |")
         for ex in chapter.exercises:
-            number = f"{chapter.number}.{ex.number}"
+            number = f"{chapter.prefix}.{ex.number}"
             if ex.label:
                 link = f"{{ref}}`{_escape_cell(_plain(ex.title))} <{ex.label}>`"
             else:
@@ -188,10 +250,13 @@ def _plain(title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chapters", type=Path, default=ROOT / "chapters")
+    parser.add_argument("--backmatter", type=Path, default=ROOT / "backmatter")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 if an exercise has no :label:")
     args = parser.parse_args(argv)
-    chapters = scan_chapters(sorted(args.chapters.glob("*.md")))
+    chapters = scan_chapters(sorted(args.chapters.glob("*.md"))
+                             + [args.backmatter / name for name in APPENDICES
+                                if (args.backmatter / name).exists()])
     if args.check:
         missing = [f"{c.docname}.md:{e.line}" for c in chapters for e in c.exercises if not e.label]
         for where in missing:

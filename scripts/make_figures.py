@@ -181,12 +181,12 @@ def build_family_tree() -> FamilyTree:
     # --- which direction: curvature (Newton, quasi-Newton) and history (momentum) ---------
     _box(ax, nodes, "newton", X[1], y_newton, "Newton", r"$\Delta\theta = -H^{-1}\nabla f$",
          c["newton"], sub_size=9.5)
-    _box(ax, nodes, "dfp", X[2], y_newton, "DFP", "quasi-Newton, 1959", c["dfp"])
+    _box(ax, nodes, "dfp", X[2], y_newton, "DFP", "Davidon 1959,\nFletcher–Powell 1963", c["dfp"])
     _box(ax, nodes, "bfgs", X[3], y_newton, "BFGS", "quasi-Newton, 1970", c["bfgs"])
-    _box(ax, nodes, "lbfgs", X[4], y_newton, "L-BFGS", "limited memory, 1989", c["lbfgs"])
+    _box(ax, nodes, "lbfgs", X[4], y_newton, "L-BFGS", "limited memory,\nNocedal 1980", c["lbfgs"])
     _chain(ax, nodes, ["newton", "dfp", "bfgs", "lbfgs"])
     mom = _box(ax, nodes, "momentum", X[1], y_mom, "Momentum", "heavy ball, 1964", c["momentum"])
-    nest = _box(ax, nodes, "nesterov", X[2] + 0.35, y_nest, "Nesterov", "look-ahead, 1983",
+    nest = _box(ax, nodes, "nesterov", X[2] + 0.35, y_nest, "Nesterov", "accelerated, 1983",
                 c["nesterov"])
     _arrow(ax, [(mom.x + 0.45, mom.bottom), (mom.x + 0.45, nest.y), (nest.left, nest.y)])
 

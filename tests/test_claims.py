@@ -25,17 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Pages whose prose has not yet been converted to the claims mechanism (see the module docstring).
 NOT_YET_CONVERTED = {
-    "chapters/01-how-big-is-a-gradient",
-    "chapters/02-landscape-pathologies",
-    "chapters/03-minibatch-sgd",
-    "chapters/04-newton",
-    "chapters/05-momentum",
-    "chapters/06-schedules",
-    "chapters/07-adagrad",
-    "chapters/08-rmsprop-adadelta",
     "chapters/09-adam",
     "chapters/10-one-family",
-    "backmatter/backprop",
 }
 
 _USE = re.compile(r"\{glue(?::[a-z]*)?\}(?:`([^`]+)`|[ \t]+(\S+))")

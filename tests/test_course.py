@@ -62,18 +62,67 @@ def test_scanner_reads_titles_kinds_and_skips_code_blocks(tmp_path):
     chapter = exercise_index.scan_chapter(page)
     assert (chapter.number, chapter.label, chapter.title) == (7, "ch07", "A demo chapter")
     assert [(e.label, e.kind, e.title) for e in chapter.exercises] == [
-        ("ex-ch07-1", "Derivation", "the rate"),
-        ("ex-ch07-2", "Self-check", "write `step`"),
+        ("ex-ch07-1", "Derivation", "The rate"),
+        ("ex-ch07-2", "Self-check", "Write `step`"),
         (None, "", "Untitled kind"),
     ]
     body = exercise_index.render_index([chapter])
-    assert "{ref}`write step <ex-ch07-2>`" in body
+    assert "{ref}`Write step <ex-ch07-2>`" in body
     assert "Untitled kind (no label yet)" in body
     assert exercise_index.main(["--chapters", str(tmp_path), "--check"]) == 1
 
 
+def test_kind_is_read_from_each_of_the_three_styles(tmp_path):
+    page = tmp_path / "09-demo.md"
+    page.write_text(
+        "(ch09)=\n# Demo\n\n"
+        "```{exercise} Derivation and computation: both at once\n:label: ex-ch09-1\n\nDo.\n```\n\n"
+        "```{exercise} Escaping a saddle (derivation)\n:label: ex-ch09-2\n\nDo.\n```\n\n"
+        "```{exercise} Clip by norm (graded self-check)\n:label: ex-ch09-3\n\nDo.\n```\n\n"
+        "```{exercise} Adam without its correction\n:label: ex-ch09-4\n\n*(Computation.)* Run it.\n```\n\n"
+        "```{exercise} Why: a colon is not a kind\n:label: ex-ch09-5\n\nThink.\n```\n", encoding="utf-8")
+    chapter = exercise_index.scan_chapter(page)
+    assert [(e.kind, e.title) for e in chapter.exercises] == [
+        ("Derivation and computation", "Both at once"),
+        ("Derivation", "Escaping a saddle"),
+        ("Self-check", "Clip by norm"),
+        ("Computation", "Adam without its correction"),
+        ("", "Why: a colon is not a kind"),
+    ]
+
+
+def test_every_exercise_of_the_book_has_a_kind_and_backprop_is_indexed():
+    pages = CHAPTERS + [ROOT / "backmatter" / "backprop.md"]
+    chapters = exercise_index.scan_chapters(pages)
+    missing = [f"{c.docname}:{e.line}" for c in chapters for e in c.exercises if not e.kind]
+    assert not missing, f"exercises whose kind the index cannot read: {missing}"
+    body = exercise_index.render_index(chapters)
+    assert "other" not in body.splitlines()[0]
+    backprop = chapters[-1]
+    assert backprop.is_appendix and backprop.label == "backprop" and backprop.docname == "backmatter/backprop"
+    labels = _labels_by_regex((ROOT / "backmatter" / "backprop.md").read_text(encoding="utf-8"))
+    assert labels and [e.label for e in backprop.exercises] == labels
+    for k, label in enumerate(labels, start=1):
+        assert f"| B.{k} | " in body and f"<{label}>`" in body
+    assert "and 1 back-matter page" in body.splitlines()[0]
+
+
+@pytest.mark.parametrize("page", ["chapters/05-momentum.md", "chapters/06-schedules.md",
+                                  "chapters/07-adagrad.md", "chapters/08-rmsprop-adadelta.md",
+                                  "backmatter/backprop.md"])
+def test_converted_pages_use_the_book_title_convention(page):
+    """'Kind: title' in the directive, no '(kind)' suffix and no '*(Kind.)*' body marker."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    titles = re.findall(r"^[`:]{3,}\{exercise\}\s*(.+)$", text, re.M)
+    assert titles
+    for title in titles:
+        assert exercise_index._KIND_PREFIX.match(title), title
+    assert not re.search(r"^\*\((?:Derivation|Computation|Graded)[^)]*\)\*", text, re.M)
+
+
 def test_source_read_hook_fills_the_page_with_the_chapters_in_the_build():
     docs = {f"chapters/{p.stem}": p for p in CHAPTERS}
+    docs["backmatter/backprop"] = ROOT / "backmatter" / "backprop.md"
     env = SimpleNamespace(found_docs=set(docs) | {"intro", "course/exercises"},
                           doc2path=lambda doc: str(docs[doc]))
     app = SimpleNamespace(env=env)
@@ -81,7 +130,7 @@ def test_source_read_hook_fills_the_page_with_the_chapters_in_the_build():
     assert course_ext.EXERCISE_MARKER in source[0]
     course_ext._source_read(app, "course/exercises", source)
     assert course_ext.EXERCISE_MARKER not in source[0]
-    for chapter in CHAPTERS:
+    for chapter in CHAPTERS + [ROOT / "backmatter" / "backprop.md"]:
         for label in _labels_by_regex(chapter.read_text(encoding="utf-8")):
             assert f"<{label}>`" in source[0]
 

@@ -296,3 +296,21 @@ def test_params_plug_into_transforms(rng):
     updates, _ = opt.update(g, opt.init(params), params)
     new = apply_updates(params, updates)
     assert nn.loss(new, X, y) < nn.loss(params, X, y)
+
+
+def test_train_drop_last_skips_the_partial_batch(digits):
+    X_train, y_train, _, _ = digits
+    n = len(X_train)
+    assert n % 32, "the test needs a batch size that does not divide the training set"
+    params = nn.softmax_regression_init(64, 10, seed=0)
+    rec = nn.train(scale_by_learning_rate(0.1), params, X_train, y_train, batch_size=32, epochs=2,
+                   seed=3, drop_last=True)
+    assert rec.n_updates == 2 * (n // 32)
+    assert set(np.diff(rec.grad_evals)) == {32} and rec.grad_evals[-1] == 2 * 32 * (n // 32)
+    # the same shuffles as without drop_last: the full batches of each epoch are identical
+    kept = nn.train(scale_by_learning_rate(0.1), params, X_train, y_train, batch_size=32, epochs=1,
+                    seed=3, drop_last=True)
+    np.testing.assert_allclose(kept.losses, rec.losses[: n // 32])
+    with pytest.raises(TypeError, match="drop_last"):
+        nn.train(scale_by_learning_rate(0.1), params, X_train, y_train, batch_size=32, epochs=1,
+                 drop_last="yes")

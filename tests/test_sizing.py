@@ -129,6 +129,15 @@ def test_flops():
     assert S.gradient_flops(10**6, [784, 128, 10]) == 3 * 10**6 * S.dense_forward_flops(1, [784, 128, 10])
 
 
+def test_gradient_flops_without_the_data_gradient():
+    # one layer 3 -> 2, batch 5: forward 70, weight gradient 60 + bias 10, no W^T delta
+    assert S.gradient_flops(5, [3, 2], data_gradient=False) == 3 * 70 - 2 * 5 * 3 * 2
+    full = S.gradient_flops(7, [784, 128, 10])
+    assert S.gradient_flops(7, [784, 128, 10], data_gradient=False) == full - 2 * 7 * 784 * 128
+    with pytest.raises(TypeError, match="data_gradient"):
+        S.gradient_flops(1, [3, 2], data_gradient="no")
+
+
 def test_forward_flops_match_an_explicit_count():
     """2·n_in·n_out + n_out per sample is what a naive dense layer does."""
     def naive(batch, n_in, n_out):

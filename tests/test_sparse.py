@@ -58,3 +58,30 @@ def test_adagrad_learns_rare_features_better_than_sgd():
 def test_bad_frequencies(bad):
     with pytest.raises(ValueError):
         SparseRegression(frequencies=bad)
+
+
+
+def test_column_norm_rss_is_scalar_adagrad_per_column():
+    from descent.book.sparse import scale_by_column_norm_rss
+    tr = scale_by_column_norm_rss(eps=0.0)
+    W = np.zeros((3, 2))
+    state = tr.init(W)
+    g1 = np.array([[3.0, 1.0], [4.0, 0.0], [0.0, 0.0]])
+    u1, state = tr.update(g1, state, W)
+    np.testing.assert_allclose(u1[:, 0], g1[:, 0] / 5.0)          # norm of column 0 is 5
+    np.testing.assert_allclose(u1[:, 1], g1[:, 1] / 1.0)
+    g2 = np.array([[0.0, 0.0], [0.0, 0.0], [12.0, 0.0]])
+    u2, state = tr.update(g2, state, W)
+    np.testing.assert_allclose(u2[2, 0], 12.0 / 13.0)             # sqrt(25 + 144)
+    np.testing.assert_allclose(state, [169.0, 1.0])
+
+
+def test_column_norm_rss_rejects_bad_input():
+    from descent.book.sparse import scale_by_column_norm_rss
+    with pytest.raises(ValueError, match="eps"):
+        scale_by_column_norm_rss(eps=-1.0)
+    tr = scale_by_column_norm_rss()
+    with pytest.raises(ValueError, match="2-D"):
+        tr.init(np.zeros(3))
+    with pytest.raises(ValueError, match="grads"):
+        tr.update(np.zeros((3, 5)), tr.init(np.zeros((3, 2))))

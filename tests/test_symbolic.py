@@ -369,3 +369,19 @@ def test_results_are_cached_and_immutable():
 def test_size_limits_raise(fn, arg):
     with pytest.raises(ValueError):
         fn(arg)
+
+
+def test_latex_interval_writes_a_chained_inequality():
+    a = sp.Symbol("alpha", real=True)
+    lam = sp.Symbol("lambda", positive=True)
+    assert S.latex_interval(sp.And(a > 0, a < 2 / lam), a) == r"0 < \alpha < \frac{2}{\lambda}"
+    assert S.latex_interval(sp.And(2 / lam >= a, 0 < a), a) == r"0 < \alpha \le \frac{2}{\lambda}"
+    assert S.latex_interval(S.gd_eigen_recurrence().stable, a) == r"0 < \alpha < \frac{2}{\lambda}"
+    for bad in (a > 0, sp.And(a > 0, a > 1), sp.And(a > 0, lam < 2)):
+        with pytest.raises(ValueError):
+            S.latex_interval(bad, a)
+
+
+def test_latex_accepts_extra_symbol_names():
+    fp = sp.Symbol("fp")
+    assert S.latex(fp * S.lam_min, symbol_names={fp: r"f'(\theta_0)"}) == r"f'(\theta_0) \lambda_{\min}"

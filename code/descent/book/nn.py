@@ -377,12 +377,13 @@ class TrainRecord:
 
 def train(optimizer: GradientTransformation, params: Params, X, y, *, batch_size: int | None,
           epochs: int, seed: int = 0, eval_every: int | None = None, X_test=None, y_test=None,
-          l2: float = 0.0, activation: str = "tanh") -> TrainRecord:
+          l2: float = 0.0, activation: str = "tanh", drop_last: bool = False) -> TrainRecord:
     r"""Mini-batch training: :math:`\theta \leftarrow \theta + u(\nabla\mathcal L_{B}(\theta))`.
 
     Each epoch shuffles the training set (:func:`descent.book.data.minibatches` with
     ``np.random.default_rng(seed)``) and makes one update per batch of ``batch_size``
-    samples (the last batch of an epoch may be smaller); ``batch_size=None`` or
+    samples (the last batch of an epoch may be smaller; ``drop_last=True`` skips it, as
+    PyTorch's ``DataLoader(drop_last=True)`` does); ``batch_size=None`` or
     ``>= len(X)`` is full-batch gradient descent, ``1`` is pure SGD.  ``optimizer`` is
     a :class:`~descent.transforms.GradientTransformation`; the step is
     ``apply_updates(params, updates)``.  The full training loss (and, with ``X_test``
@@ -397,6 +398,8 @@ def train(optimizer: GradientTransformation, params: Params, X, y, *, batch_size
     n = X.shape[0]
     batch_size = n if batch_size is None else min(v.positive_int(batch_size, "batch_size"), n)
     epochs = v.positive_int(epochs, "epochs")
+    if not isinstance(drop_last, (bool, np.bool_)):
+        raise TypeError(f"drop_last must be a bool, got {type(drop_last).__name__}")
     if eval_every is not None:
         eval_every = v.positive_int(eval_every, "eval_every")
     if (X_test is None) != (y_test is None):
@@ -426,6 +429,8 @@ def train(optimizer: GradientTransformation, params: Params, X, y, *, batch_size
         evaluate()
         for _ in range(epochs):
             batches = [None] if batch_size >= n else minibatches(n, batch_size, rng)
+            if drop_last and batch_size < n:
+                batches = [idx for idx in batches if len(idx) == batch_size]
             for idx in batches:
                 Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
                 t0 = time.perf_counter()

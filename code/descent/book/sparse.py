@@ -32,7 +32,7 @@ import numpy as np
 from .. import _validate as v
 from ..transforms import GradientTransformation
 
-__all__ = ["SparseRegression", "train_online"]
+__all__ = ["SparseRegression", "train_online", "scale_by_column_norm_rss"]
 
 
 class SparseRegression:
@@ -135,3 +135,31 @@ def train_online(scale_transform: GradientTransformation, problem: SparseRegress
                 W = W - U * lrs
                 W[:, ~np.all(np.isfinite(W), axis=0)] = np.nan
     return W
+
+
+def scale_by_column_norm_rss(eps: float = 1e-10) -> GradientTransformation:
+    r"""AdaGrad-norm (Ward, Wu & Bottou 2019) for :func:`train_online`: one accumulator per run.
+
+    .. math:: b_k^2 = b_{k-1}^2 + \lVert g_k\rVert^2,\qquad u_k = \frac{g_k}{b_k + \epsilon},
+
+    a *scalar* AdaGrad: the step shrinks like AdaGrad's, but every coordinate gets the same
+    effective learning rate.  In :func:`train_online` each column of the parameter array is
+    one run, so the norm is taken column by column (over axis 0); the transformation
+    expects that 2-D array.
+    """
+    eps = v.nonnegative(eps, "eps")
+
+    def init(params):
+        params = np.asarray(params, dtype=float)
+        if params.ndim != 2:
+            raise ValueError(f"params must be the 2-D (dim, runs) array of train_online, got shape {params.shape}")
+        return np.zeros(params.shape[1])
+
+    def update(grads, state, params=None):
+        grads = np.asarray(grads, dtype=float)
+        if grads.ndim != 2 or grads.shape[1] != state.shape[0]:
+            raise ValueError(f"grads must have shape (dim, {state.shape[0]}), got {grads.shape}")
+        state = state + np.sum(grads * grads, axis=0)
+        return grads / (np.sqrt(state) + eps), state
+
+    return GradientTransformation(init, update)

@@ -32,7 +32,7 @@ import sympy as sp
 from .. import _validate as v
 
 __all__ = [
-    "latex",
+    "latex", "latex_interval",
     "Taylor2", "taylor2_model",
     "QuadraticModel", "quadratic_model_minimiser",
     "GDEigen", "gd_eigen_recurrence",
@@ -90,7 +90,11 @@ def latex(expr: Any, lhs: Any = None, *, display: bool = False, **kwargs: Any) -
 
     Example: ``latex(gd_eigen_recurrence().rate, r"\rho")`` returns
     ``'\rho = \frac{\kappa - 1}{\kappa + 1}'``.
+
+    ``symbol_names`` (a dict from symbols to LaTeX, as for :func:`sympy.latex`) adds to or
+    overrides the book's names, e.g. ``{fp: r"f'(\theta_0)"}`` for a placeholder symbol.
     """
+    extra_names = dict(kwargs.pop("symbol_names", None) or {})
     def one(e: Any) -> str:
         if isinstance(e, str):
             return e
@@ -101,10 +105,45 @@ def latex(expr: Any, lhs: Any = None, *, display: bool = False, **kwargs: Any) -
         e = sp.sympify(e)
         names = {s: _LATEX_NAMES[s.name] for s in e.free_symbols
                  if isinstance(s, sp.Symbol) and s.name in _LATEX_NAMES}
+        names.update(extra_names)
         return sp.latex(e, symbol_names=names, **kwargs)
 
     body = one(expr) if lhs is None else f"{one(lhs)} = {one(expr)}"
     return f"$$\n{body}\n$$" if display else body
+
+
+def latex_interval(condition: Any, var: Any) -> str:
+    r"""``lo < var < hi`` in LaTeX for a SymPy condition bounding ``var`` from both sides.
+
+    SymPy states an interval as a conjunction, ``(alpha > 0) & (alpha < 2/lambda)``, which
+    prints as :math:`\alpha > 0 \wedge \alpha < \tfrac{2}{\lambda}`; a book writes the
+    chained inequality :math:`0 < \alpha < \tfrac{2}{\lambda}`.  ``condition`` must be an
+    ``And`` of two strict or non-strict inequalities, one a lower and one an upper bound on
+    ``var`` (in either order and orientation); anything else is a ``ValueError``.
+    """
+    var = sp.sympify(var)
+    condition = sp.sympify(condition)
+    parts = condition.args if isinstance(condition, sp.And) else ()
+    if len(parts) != 2 or not all(isinstance(p, sp.core.relational.Relational) for p in parts):
+        raise ValueError(f"condition must be an And of two inequalities on {var}, got {condition}")
+    lower = upper = None
+    for rel in parts:
+        if isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
+            small, big, strict = rel.lhs, rel.rhs, isinstance(rel, sp.StrictLessThan)
+        elif isinstance(rel, (sp.StrictGreaterThan, sp.GreaterThan)):
+            small, big, strict = rel.rhs, rel.lhs, isinstance(rel, sp.StrictGreaterThan)
+        else:
+            raise ValueError(f"condition must bound {var} by inequalities, got {rel}")
+        sign = "<" if strict else r"\le"
+        if big == var and var not in small.free_symbols:
+            lower = (small, sign)
+        elif small == var and var not in big.free_symbols:
+            upper = (big, sign)
+        else:
+            raise ValueError(f"{rel} is not a bound on {var} alone")
+    if lower is None or upper is None:
+        raise ValueError(f"condition must bound {var} from below and from above, got {condition}")
+    return f"{latex(lower[0])} {lower[1]} {latex(var)} {upper[1]} {latex(upper[0])}"
 
 
 def _vector(prefix: str, n: int) -> sp.ImmutableMatrix:
