@@ -1,16 +1,25 @@
 """Benchmark: time per optimizer step on one 1080p RGB image's worth of parameters.
 
 A benchmark, not a test: it reports figures and asserts nothing about speed.  For SGD,
-momentum, RMSProp and Adam it times one ``update`` + ``apply_updates`` of the ``descent``
-optimizer on a float32 vector of 1920·1080·3 = 6,220,800 elements, and ``optimizer.step()``
-of the same ``torch.optim`` optimizer on the same vector (with torch's default threads and
-with one thread), and prints the ratios.  It also
-checks that no float64 upcast happened (parameters, updates and state stay float32).
+momentum, RMSProp, Adam and AdamW it times one step — ``update`` + ``apply_updates`` — of
+the ``descent`` optimizer on a float32 vector of 1920·1080·3 = 6,220,800 elements, and
+``optimizer.step()`` of the same ``torch.optim`` optimizer on the same vector: with
+``foreach=False`` on one thread (torch's plain per-tensor loop) and with torch's defaults
+(its default thread count and ``foreach`` choice).  ``descent`` runs with its default
+thread count and, for the like-for-like column, with one thread.
 
-Run with ``make bench`` (torch is optional: without it only the descent times are shown).
+The contenders are timed *interleaved* (one step of each in turn, ``--rounds`` times), so a
+change in the machine's load hits all of them alike; the table shows the ratio of medians,
+and the minima (the least disturbed steps) are printed too.  It also checks that no
+float64 upcast happened (parameters, updates and state stay float32).
+
+Run with ``make bench`` (torch is optional: without it only the descent times are shown),
+or ``python benchmarks/step_time.py --rounds 30 --only Adam``.
 """
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import time
 
@@ -19,28 +28,33 @@ import numpy as np
 import descent
 
 N = 1920 * 1080 * 3
-REPEATS = 15
 
 CONFIGS = {
     "SGD": (lambda: descent.sgd(1e-3), "SGD", dict(lr=1e-3)),
     "momentum": (lambda: descent.sgd(1e-3, momentum=0.9), "SGD", dict(lr=1e-3, momentum=0.9)),
+    "Nesterov": (lambda: descent.sgd(1e-3, momentum=0.9, nesterov=True), "SGD",
+                 dict(lr=1e-3, momentum=0.9, nesterov=True)),
+    "Adagrad": (lambda: descent.adagrad(1e-2), "Adagrad", dict(lr=1e-2)),
     "RMSProp": (lambda: descent.rmsprop(1e-3), "RMSprop", dict(lr=1e-3)),
+    "Adadelta": (lambda: descent.adadelta(), "Adadelta", dict()),
     "Adam": (lambda: descent.adam(1e-3), "Adam", dict(lr=1e-3)),
+    "AdamW": (lambda: descent.adamw(1e-3), "AdamW", dict(lr=1e-3)),
 }
 
 
-def _median_seconds(step, repeats=REPEATS, warmup=3):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _state_leaves(state):
+    if isinstance(state, np.ndarray):
+        yield state
+    elif isinstance(state, dict):
+        for value in state.values():
+            yield from _state_leaves(value)
+    elif isinstance(state, tuple):
+        for value in state:
+            yield from _state_leaves(value)
 
 
-def time_descent(make):
+def descent_stepper(make, threads=None):
+    """One step of the descent optimizer (``threads`` set around it, restored afterwards)."""
     rng = np.random.default_rng(0)
     params = rng.standard_normal(N, dtype=np.float32)
     grads = rng.standard_normal(N, dtype=np.float32)
@@ -48,49 +62,97 @@ def time_descent(make):
     box = {"p": params, "s": opt.init(params)}
 
     def step():
-        updates, box["s"] = opt.update(grads, box["s"], box["p"])
-        box["p"] = descent.apply_updates(box["p"], updates)
+        previous = descent.set_num_threads(threads) if threads is not None else None
+        try:
+            updates, box["s"] = opt.update(grads, box["s"], box["p"])
+            box["p"] = descent.apply_updates(box["p"], updates)
+        finally:
+            if previous is not None:
+                descent.set_num_threads(previous)
         assert updates.dtype == np.float32 and box["p"].dtype == np.float32, "float64 upcast"
 
-    return _median_seconds(step)
+    def check_state():
+        assert all(leaf.dtype == np.float32 for leaf in _state_leaves(box["s"])), "float64 state"
+
+    return step, check_state
 
 
-def time_torch(cls_name, kwargs, threads=None):
+def torch_stepper(cls_name, kwargs, threads, foreach):
     import torch
 
-    if threads is not None:
-        torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
     p = torch.tensor(rng.standard_normal(N, dtype=np.float32), requires_grad=True)
     p.grad = torch.from_numpy(rng.standard_normal(N, dtype=np.float32))
-    opt = getattr(torch.optim, cls_name)([p], **kwargs)
-    return _median_seconds(opt.step)
+    extra = {} if foreach is None else {"foreach": foreach}
+    opt = getattr(torch.optim, cls_name)([p], **kwargs, **extra)
+    default = torch.get_num_threads()
+
+    def step():
+        torch.set_num_threads(threads)
+        try:
+            opt.step()
+        finally:
+            torch.set_num_threads(default)
+
+    return step
 
 
-def main():
+def interleaved(steppers: dict, rounds: int, warmup: int = 3) -> dict:
+    """Time one call of each stepper in turn, ``rounds`` times; seconds per contender."""
+    for _ in range(warmup):
+        for step in steppers.values():
+            step()
+    times = {name: [] for name in steppers}
+    for _ in range(rounds):
+        for name, step in steppers.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15, help="steps timed per contender")
+    parser.add_argument("--only", nargs="*", default=None, help="optimizer names, e.g. SGD Adam")
+    args = parser.parse_args(argv)
     try:
         import torch
     except ImportError:
         torch = None
-    print(f"parameters: {N:,} float32 ({N * 4 / 2**20:.1f} MiB); median of {REPEATS} steps")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"parameters: {N:,} float32 ({N * 4 / 2**20:.1f} MiB); {args.rounds} interleaved rounds; "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs")
     if torch is not None:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; numpy {np.__version__}")
-    from descent._parallel import num_threads
-
-    default_threads = torch.get_num_threads() if torch is not None else None
-    print(f"descent uses {num_threads()} threads for large arrays")
-    print(f"{'optimizer':<10} {'descent (ms)':>13} {'torch (ms)':>11} {'ratio':>7}"
-          f" {'torch 1 thread (ms)':>20} {'ratio':>7}")
+        print(f"torch {torch.__version__} ({torch.get_num_threads()} threads by default); "
+              f"numpy {np.__version__}")
+    threads = descent.num_threads()
+    print(f"descent uses {threads} threads for large arrays")
+    head = (f"{'optimizer':<9} {'descent':>8} {'descent1T':>9} {'torch 1T':>9} {'torch':>7}"
+            f" {'d/t1T':>6} {'d1T/t1T':>8} {'d/t':>5} {'min d/t1T':>9}")
+    print("median ms per step.  d: descent (default threads), d1T: descent on one thread,")
+    print("t1T: torch foreach=False on one thread, t: torch defaults; ratios of medians, and of minima")
+    print(head)
     for name, (make, cls_name, kwargs) in CONFIGS.items():
-        ours = time_descent(make)
-        if torch is None:
-            print(f"{name:<10} {ours * 1e3:13.1f} {'-':>11} {'-':>7}")
+        if args.only and name not in args.only:
             continue
-        theirs = time_torch(cls_name, kwargs, default_threads)
-        single = time_torch(cls_name, kwargs, 1)
-        torch.set_num_threads(default_threads)
-        print(f"{name:<10} {ours * 1e3:13.1f} {theirs * 1e3:11.1f} {ours / theirs:7.2f}"
-              f" {single * 1e3:20.1f} {ours / single:7.2f}")
+        ours, check = descent_stepper(make)
+        ours_1, _ = descent_stepper(make, threads=1)
+        steppers = {"descent": ours, "descent 1T": ours_1}
+        if torch is not None:
+            steppers["torch 1T"] = torch_stepper(cls_name, kwargs, 1, foreach=False)
+            steppers["torch"] = torch_stepper(cls_name, kwargs, torch.get_num_threads(), foreach=None)
+        times = interleaved(steppers, args.rounds)
+        check()
+        med = {k: statistics.median(t) * 1e3 for k, t in times.items()}
+        low = {k: min(t) * 1e3 for k, t in times.items()}
+        if torch is None:
+            print(f"{name:<9} {med['descent']:8.1f} {med['descent 1T']:9.1f}")
+            continue
+        print(f"{name:<9} {med['descent']:8.1f} {med['descent 1T']:9.1f} {med['torch 1T']:9.1f}"
+              f" {med['torch']:7.1f} {med['descent'] / med['torch 1T']:6.2f}"
+              f" {med['descent 1T'] / med['torch 1T']:8.2f} {med['descent'] / med['torch']:5.2f}"
+              f" {low['descent'] / low['torch 1T']:9.2f}")
 
 
 if __name__ == "__main__":

@@ -380,3 +380,63 @@ def test_finite_difference_validation():
         finite_difference_hess(None, [1.0])
     with pytest.raises(ValueError, match="shape"):
         finite_difference_hess(lambda x: x, 1.0)
+
+
+# --- The race's saddle well (descent.book.race; Chapters 9 and 10) -------------------------
+
+from descent.landscapes import SaddleWell  # noqa: E402  (this block is self-contained)
+
+SADDLE_WELLS = {
+    "axis-aligned": lambda: SaddleWell(),
+    "rotated-shifted": lambda: SaddleWell(angle=np.pi / 5, center=(0.5, 1.0)),
+    "rotated-negative": lambda: SaddleWell(angle=-2.0, center=(-3.0, 0.25)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SADDLE_WELLS))
+def test_saddle_well_derivatives(name, rng):
+    L = SADDLE_WELLS[name]()
+    x = rng.normal(size=(2, 7)) * 1.5 + L.center[:, None]
+    np.testing.assert_allclose(L.grad(x), finite_difference_grad(L.f, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(L.hess(x), finite_difference_hess(L.grad, x), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(L.f(x), [L.f(x[:, i]) for i in range(7)], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(SADDLE_WELLS))
+def test_saddle_well_points_and_bound(name, rng):
+    L = SADDLE_WELLS[name]()
+    assert L.f(L.center) == pytest.approx(0.25, abs=1e-15)
+    np.testing.assert_allclose(L.grad(L.center), 0.0, atol=1e-15)
+    np.testing.assert_allclose(np.linalg.eigvalsh(L.hess(L.center)), [-1.0, 2.0], atol=1e-13)
+    assert classify_critical_point(L, L.center) == "saddle" and L.critical_kinds == ("saddle",)
+    assert L.minima.shape == (2, 2) and L.min_value == 0.0
+    for m in L.minima:
+        assert L.f(m) == pytest.approx(0.0, abs=1e-28)
+        np.testing.assert_allclose(L.grad(m), 0.0, atol=1e-14)
+        assert np.all(np.linalg.eigvalsh(L.hess(m)) > 0)
+    np.testing.assert_allclose(np.linalg.norm(L.minima - L.center, axis=1), 1.0)
+    x = rng.uniform(-5, 5, (2, 2000)) + L.center[:, None]
+    assert np.all(L.f(x) >= 0.0)
+
+
+def test_saddle_well_geometry_and_types():
+    L = SaddleWell(angle=np.pi / 5, center=(0.5, 1.0))
+    # the stable manifold: along R e1 the gradient has no component along R e2
+    pts = L.stable_manifold_points([-1.5, 0.7], [0.0, 0.0])
+    g = L.grad(pts.T)
+    np.testing.assert_allclose(L.rotation[:, 1] @ g, 0.0, atol=1e-14)
+    np.testing.assert_allclose((pts - L.center) @ L.rotation[:, 0], [-1.5, 0.7])
+    # the axis-aligned well is x^2 + (y^2 - 1)^2 / 4
+    A = SaddleWell()
+    x = np.array([0.3, -1.2])
+    assert A.f(x) == pytest.approx(0.09 + 0.25 * (1.44 - 1.0) ** 2)
+    np.testing.assert_allclose(A.grad(x), [0.6, -1.2 * (1.44 - 1.0)])
+    assert L.f(np.array([0.5, 1.0], dtype=np.float32)).dtype == np.float32
+    assert L.grad(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
+    assert "SaddleWell(angle=" in repr(L)
+    with pytest.raises(ValueError):
+        SaddleWell(center=(1.0, 2.0, 3.0))
+    with pytest.raises(ValueError):
+        L.stable_manifold_points([1.0, 2.0], [0.0])
+    with pytest.raises(ValueError):
+        L.f(np.zeros(3))

@@ -53,3 +53,33 @@ def test_robbins_monro_partial_sums():
 def test_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
+
+
+def test_growing_exponential_overflow_is_a_value_error():
+    s = S.exponential_decay(0.1, 1.1)
+    assert s(10) == pytest.approx(0.1 * 1.1**10, rel=1e-12)   # growth is allowed (LR range test)
+    with pytest.raises(ValueError, match="overflows"):
+        s(10_000)
+    with pytest.raises(ValueError, match="overflows"):
+        S.step_decay(1.0, 1, gamma=10.0)(400)
+
+
+def test_after_must_take_the_step():
+    with pytest.raises(TypeError, match="after"):
+        S.linear_warmup(1.0, 10, after=lambda: 0.5)
+
+
+def test_schedules_are_exported_at_top_level():
+    import descent
+
+    for name in ("constant", "step_decay", "exponential_decay", "inverse_time_decay",
+                 "piecewise_constant", "cosine_decay", "linear_warmup"):
+        assert getattr(descent, name) is getattr(S, name)
+        assert name in descent.__all__
+
+
+def test_one_schedule_type():
+    """The Schedule alias is defined once, in descent.schedules, and used by the transforms."""
+    from descent import optimizers, transforms
+
+    assert transforms.Schedule is S.Schedule is optimizers.Schedule

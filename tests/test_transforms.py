@@ -266,3 +266,52 @@ def test_weight_decay_without_params_raises():
     opt = descent.sgd(0.1, weight_decay=0.1)
     with pytest.raises(ValueError, match="params"):
         opt.update(np.ones(2), opt.init(np.ones(2)))
+
+
+# --- a final constant scale is fused into the block before it, with the same bits -----------
+
+FUSABLE_BLOCKS = {
+    "trace": lambda: T.trace(0.9),
+    "nesterov": lambda: T.trace(0.9, nesterov=True),
+    "ema": lambda: T.ema(0.8, debias_=True),
+    "rss": lambda: T.scale_by_rss(0.1),
+    "rms": lambda: T.scale_by_rms(0.9, centered=True),
+    "adam": lambda: T.scale_by_adam(amsgrad=True),
+    "adadelta": lambda: T.scale_by_adadelta(),
+    "decay": lambda: T.add_decayed_weights(0.1),
+    "no decay": lambda: T.add_decayed_weights(0.0),
+}
+
+
+@pytest.mark.parametrize("n", [3, 3 * 2**15 + 7])          # the fast path and the blocked path
+@pytest.mark.parametrize("name", sorted(FUSABLE_BLOCKS))
+def test_fused_scale_equals_the_two_blocks_one_after_the_other(name, n):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(n).astype(np.float32)
+    fused = T.chain(FUSABLE_BLOCKS[name](), T.scale(-0.03))
+    block, last = FUSABLE_BLOCKS[name](), T.scale(-0.03)
+    sf, sb, sl = fused.init(x), block.init(x), last.init(x)
+    for _ in range(3):
+        g = (np.sin(x) + rng.standard_normal(n)).astype(np.float32)
+        uf, sf = fused.update(g, sf, x)
+        ub, sb = block.update(g, sb, x)
+        ub, sl = last.update(ub, sl, x)
+        np.testing.assert_array_equal(uf, ub)
+        x = descent.apply_updates(x, uf)
+    assert len(sf) == 2 and uf.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["rss", "adam", "trace"])
+def test_fused_schedule_equals_the_two_blocks(name):
+    x = np.linspace(-1.0, 1.0, 5)
+    sched = descent.cosine_decay(0.1, 4)
+    fused = T.chain(FUSABLE_BLOCKS[name](), T.scale_by_learning_rate(sched))
+    block, last = FUSABLE_BLOCKS[name](), T.scale_by_learning_rate(sched)
+    sf, sb, sl = fused.init(x), block.init(x), last.init(x)
+    for _ in range(6):
+        uf, sf = fused.update(np.cos(x), sf, x)
+        ub, sb = block.update(np.cos(x), sb, x)
+        ub, sl = last.update(ub, sl, x)
+        np.testing.assert_array_equal(uf, ub)
+        assert sf[1] == sl
+        x = x + uf

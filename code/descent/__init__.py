@@ -6,7 +6,8 @@ The core, importable with NumPy alone:
   :func:`~descent.transforms.chain`), optax style;
 * :mod:`descent.optimizers` — the named optimizers, with ``torch.optim``'s names, defaults
   and update rules, each a chain of transforms;
-* :mod:`descent.schedules` — learning-rate schedules ``k -> lr``;
+* :mod:`descent.schedules` — learning-rate schedules ``k -> lr`` (also importable from
+  the top level, ``descent.cosine_decay``, as in optax);
 * :mod:`descent.landscapes` — test problems with analytic value, gradient and Hessian;
 * :mod:`descent.runner` — run a transformation on a problem (one start or many at once);
 * :mod:`descent.second_order` and :mod:`descent.line_search` — Newton, DFP, BFGS, L-BFGS;
@@ -30,12 +31,24 @@ from .landscapes import (
     Rosenbrock,
     Saddle,
 )
+from ._parallel import num_threads, set_num_threads
+from ._tree import TreeDef, ravel_tree, tree_flatten, tree_leaves, tree_map, tree_unflatten
 from .optimizers import adadelta, adagrad, adam, adamw, rmsprop, sgd
 from .runner import BatchTrajectory, minimize, minimize_many
+from .schedules import (
+    constant,
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    linear_warmup,
+    piecewise_constant,
+    step_decay,
+)
 from .second_order import bfgs, dfp, lbfgs, newton
 from .trajectory import Trajectory
 from .transforms import (
     GradientTransformation,
+    StaleStateError,
     add_decayed_weights,
     apply_updates,
     chain,
@@ -44,6 +57,9 @@ from .transforms import (
     ema,
     global_norm,
     identity,
+    inject_hyperparams,
+    masked,
+    multi_transform,
     scale,
     scale_by_adadelta,
     scale_by_adam,
@@ -64,4 +80,9 @@ __all__ = [
     "adamw", "apply_updates", "chain", "clip", "clip_by_global_norm", "ema", "global_norm",
     "identity", "rmsprop", "scale", "scale_by_adadelta", "scale_by_adam", "scale_by_learning_rate",
     "scale_by_rms", "scale_by_rss", "scale_by_schedule", "schedules", "sgd", "trace", "transforms",
+    "StaleStateError", "inject_hyperparams", "masked", "multi_transform",
+    "constant", "cosine_decay", "exponential_decay", "inverse_time_decay", "linear_warmup",
+    "piecewise_constant", "step_decay",
+    "TreeDef", "ravel_tree", "tree_flatten", "tree_leaves", "tree_map", "tree_unflatten",
+    "num_threads", "set_num_threads",
 ]

@@ -6,15 +6,31 @@ book's benchmark uses the 6,220,800 inputs of one 1080p RGB image) the work is b
 memory bandwidth, and NumPy runs each ufunc on one core.  :func:`elementwise` cuts the
 flattened arrays into contiguous chunks and runs the same rule on each chunk in a thread
 (NumPy releases the GIL inside ufunc loops).  Because the rule is elementwise, the result
-is *bit for bit* the same as one call on the whole arrays; in-place updates of state
-arrays reach the state through the chunk views.
+is *bit for bit* the same as one call on the whole arrays; writes into state arrays reach
+them through the chunk views.
 
-The number of threads is ``min(os.cpu_count(), 4)``, or ``DESCENT_NUM_THREADS`` if set;
-arrays below :data:`MIN_PARALLEL_SIZE` elements are handled in one call.
+Arrays of at most :data:`BLOCK` elements take a fast path: one call of the rule, no
+thread pool, no look-up of the thread count (a 2-D problem pays a few microseconds per
+step, not more).  Larger arrays are worked through in blocks of :data:`BLOCK` elements,
+so that the several ufuncs of one rule run while the block is still in the CPU's cache
+(one trip to memory per array instead of one per ufunc); arrays of at least
+:data:`MIN_PARALLEL_SIZE` elements are also split across threads.
+
+Large results (at least :data:`RECYCLE_SIZE` elements) come from :func:`new_array`, which
+reuses an array it handed out before once nobody holds it any more (its CPython reference
+count has dropped back to the recycler's own), instead of asking the operating system for
+fresh pages on every step.  Nobody can observe the reuse: an array that anybody still
+refers to, directly or through a view, is never handed out again.
+
+The number of threads is decided once, on first use: ``DESCENT_NUM_THREADS`` if set,
+else ``min(os.cpu_count(), 4)``.  Change it at run time with :func:`set_num_threads`
+(``set_num_threads(None)`` goes back to the default, re-reading the environment).
 """
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,13 +38,23 @@ import numpy as np
 
 #: Arrays with fewer elements than this are not split (threads would cost more than they save).
 MIN_PARALLEL_SIZE = 1 << 20
+#: Elements per block: the arrays of one rule on one block fit in a core's L2 cache.
+BLOCK = 1 << 15
+#: Results with at least this many elements are recycled by :func:`new_array`.
+RECYCLE_SIZE = 1 << 16
+#: How many large arrays the recycler keeps at most (the memory it may hold on to after a run).
+RECYCLE_SLOTS = 4
+
+_recycled: list[np.ndarray] = []
+_recycled_lock = threading.Lock()
 
 _pool: ThreadPoolExecutor | None = None
 _pool_workers = 0
+_threads: int | None = None   # the cached thread count; None until first use
+_FLOAT64 = np.dtype(np.float64)
 
 
-def num_threads() -> int:
-    """Threads used for large arrays: ``DESCENT_NUM_THREADS`` or ``min(os.cpu_count(), 4)``."""
+def _default_threads() -> int:
     value = os.environ.get("DESCENT_NUM_THREADS")
     if value is not None:
         try:
@@ -39,6 +65,32 @@ def num_threads() -> int:
             raise ValueError(f"DESCENT_NUM_THREADS must be a positive integer, got {value!r}")
         return n
     return max(1, min(os.cpu_count() or 1, 4))
+
+
+def num_threads() -> int:
+    """Threads used for large arrays (decided once; see :func:`set_num_threads`)."""
+    global _threads
+    if _threads is None:
+        _threads = _default_threads()
+    return _threads
+
+
+def set_num_threads(n: int | None) -> int:
+    """Use ``n`` threads for large arrays from now on; return the previous count.
+
+    ``n=None`` restores the default: ``DESCENT_NUM_THREADS`` if set (read again now),
+    else ``min(os.cpu_count(), 4)``.  ``n=1`` turns threading off.  Results do not depend
+    on the thread count (bit for bit), only the time does.
+    """
+    global _threads
+    previous = num_threads()
+    if n is None:
+        _threads = _default_threads()
+    else:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer or None, got {n!r}")
+        _threads = int(n)
+    return previous
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
@@ -52,37 +104,95 @@ def _executor(workers: int) -> ThreadPoolExecutor:
     return _pool
 
 
+def new_array(shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """An uninitialised array like ``np.empty``; large ones are recycled (see the module docstring)."""
+    size = 1
+    for n in shape:
+        size *= n
+    if size < RECYCLE_SIZE:
+        return np.empty(shape, dtype=dtype)
+    pool = _recycled
+    with _recycled_lock:
+        for i in range(len(pool)):
+            # 2 references: the pool's list and getrefcount's own argument, i.e. nobody else
+            if pool[i].shape == shape and pool[i].dtype == dtype and sys.getrefcount(pool[i]) == 2:
+                arr = pool.pop(i)
+                pool.append(arr)                      # most recently used last
+                return arr
+        arr = np.empty(shape, dtype=dtype)
+        if len(pool) >= RECYCLE_SLOTS:                # forget the least recently used
+            pool.pop(0)
+        pool.append(arr)
+        return arr
+
+
 def result_dtype(*leaves: np.ndarray | None) -> np.dtype:
     """The dtype an elementwise rule on ``leaves`` produces: their promoted floating type."""
     dtype = np.result_type(*(a for a in leaves if a is not None))
-    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
+    return dtype if dtype.kind == "f" else _FLOAT64
 
 
 def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
-                dtype: np.dtype | None = None) -> np.ndarray:
+                dtype: np.dtype | None = None, factor: float | None = None,
+                blocks: bool = True) -> np.ndarray:
     """Run ``rule(*leaves, out=out)`` and return ``out``, chunk by chunk in threads if large.
 
     ``leaves`` are arrays of one shape (``None`` entries are passed through as ``None``);
-    ``rule`` must be elementwise and write its result into ``out`` (an array of that
-    shape and of ``dtype``, by default :func:`result_dtype` of the leaves).  Chunks are
-    contiguous pieces of the flattened arrays, each written straight into its piece of
-    ``out``, so splitting costs no extra pass over memory.
+    ``rule`` must be elementwise and write its result into ``out`` (a new array of that
+    shape and of ``dtype``, by default :func:`result_dtype` of the leaves).  It may also
+    write into some of the ``leaves`` (the next state's arrays).  Chunks are contiguous
+    pieces of the flattened arrays, each written straight into its piece of ``out``, so
+    splitting costs no extra pass over memory.  Leaves of another shape than the first
+    raise ``ValueError``.  With ``factor``, ``out`` is multiplied by it right after the
+    rule, block by block while still in cache (a following ``scale``, fused).
+    ``blocks=False`` skips the blocking, for a rule that is one ufunc (nothing to keep in
+    cache between operations, only the per-block overhead to save).
     """
     first = leaves[0]
-    out = np.empty(first.shape, dtype=result_dtype(*leaves) if dtype is None else dtype)
-    threads = num_threads()
-    arrays = [a for a in leaves if a is not None]
-    if (threads == 1 or first.size < MIN_PARALLEL_SIZE
-            or any(a.shape != first.shape or not a.flags.c_contiguous for a in arrays)):
+    shape = first.shape
+    mixed = False
+    for a in leaves:                              # one pass: shapes must agree, dtypes may not
+        if a is not None:
+            if a.shape != shape:
+                raise ValueError(f"arrays of shapes {shape} and {a.shape} cannot be combined "
+                                 "elementwise (is the state from init() of other parameters?)")
+            mixed = mixed or a.dtype != first.dtype
+    if dtype is None:
+        dtype = result_dtype(*leaves) if mixed else first.dtype
+        if dtype.kind != "f":
+            dtype = _FLOAT64
+    size = first.size
+    if size <= BLOCK:                             # the fast path: small arrays, one call
+        out = np.empty(shape, dtype=dtype)
         rule(*leaves, out=out)
+        if factor is not None:
+            np.multiply(out, factor, out=out)
+        return out
+    out = new_array(shape, dtype)
+    if any(a is not None and not a.flags.c_contiguous for a in leaves):
+        rule(*leaves, out=out)
+        if factor is not None:
+            np.multiply(out, factor, out=out)
         return out
     flat = [None if a is None else a.reshape(-1) for a in leaves]
     flat_out = out.reshape(-1)
-    bounds = np.linspace(0, first.size, threads + 1).astype(int)
 
-    def run(i: int) -> None:
-        part = slice(bounds[i], bounds[i + 1])
-        rule(*(None if a is None else a[part] for a in flat), out=flat_out[part])
+    step = BLOCK if blocks or factor is not None else size
 
-    list(_executor(threads).map(run, range(threads)))
+    def run(lo: int, hi: int) -> None:            # block by block, each one while in cache
+        for start in range(lo, hi, step):
+            part = slice(start, min(start + step, hi))
+            block = flat_out[part]
+            rule(*(None if a is None else a[part] for a in flat), out=block)
+            if factor is not None:
+                np.multiply(block, factor, out=block)
+
+    threads = _threads if _threads is not None else num_threads()
+    if threads == 1 or size < MIN_PARALLEL_SIZE:
+        run(0, size)
+        return out
+    # thread boundaries on block boundaries, so the blocks do not depend on the thread count
+    blocks = -(-size // BLOCK)
+    bounds = [min(size, BLOCK * (blocks * i // threads)) for i in range(threads + 1)]
+    list(_executor(threads).map(run, bounds[:-1], bounds[1:]))
     return out

@@ -89,3 +89,53 @@ def real_array(value: Any, name: str, ndim: int = 1, dim: int | None = None):
     if dim is not None and arr.shape[-1] != dim:
         raise ValueError(f"{name} must have {dim} coordinates to match problem.dim, got shape {arr.shape}")
     return np.array(arr, copy=True)
+
+
+def flag(value: Any, name: str) -> bool:
+    """``value`` as a ``bool``: only ``True``/``False`` (or NumPy booleans) are accepted.
+
+    ``'no'``, ``0`` or ``None`` are not silently truthy or falsy: they raise ``TypeError``.
+    """
+    if value is True or value is False:
+        return value
+    import numpy as np
+
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def schedule(fn: Any, name: str):
+    """``fn`` if it is a callable that can be called with one argument (the step ``k``).
+
+    Raises ``TypeError`` naming ``name`` otherwise — e.g. for ``lambda: 0.1``, which has
+    no ``k``.  Callables whose signature cannot be inspected are accepted as they are.
+    """
+    if not callable(fn):
+        raise TypeError(f"{name} must be a number or a schedule (a callable k -> value), got "
+                        f"{type(fn).__name__}")
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return fn
+    try:
+        sig.bind(0)
+    except TypeError:
+        raise TypeError(f"{name} must be a schedule called with the step index, k -> value; "
+                        f"{name}{sig} cannot be called as {name}(k)") from None
+    return fn
+
+
+def pair(value: Any, name: str) -> tuple:
+    """``value`` as a tuple of two entries: a tuple, list or 1-D NumPy array of length 2."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        if value.shape != (2,):
+            raise TypeError(f"{name} must be a pair (two numbers), got an array of shape {value.shape}")
+        return tuple(value.tolist())
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (two numbers), got {value!r}")
+    return tuple(value)

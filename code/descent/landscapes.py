@@ -843,3 +843,85 @@ class Plateau(Landscape):
     def _params(self):
         return {"inputs": tuple(float(t) for t in self.inputs),
                 "targets": tuple(float(t) for t in self.targets)}
+
+
+# ---------------------------------------------------------------------------
+# The race's landscape (Chapters 9 and 10, :mod:`descent.book.race`)
+# ---------------------------------------------------------------------------
+
+class SaddleWell(Landscape):
+    r"""A strict saddle between two minima, rotated and moved off the origin.
+
+    .. math::
+       f(x) = u^2 + \tfrac14 (w^2 - 1)^2,\qquad
+       \begin{pmatrix} u \\ w \end{pmatrix} = R_\theta^\top (x - c),\qquad
+       R_\theta = \begin{pmatrix} \cos\theta & -\sin\theta \\ \sin\theta & \cos\theta \end{pmatrix}.
+
+    :math:`\nabla f = R_\theta\,(2u,\ w^3 - w)^\top` and
+    :math:`\nabla^2 f = R_\theta \operatorname{diag}(2,\ 3w^2 - 1) R_\theta^\top`.  The point
+    :math:`c` (``center``) is a strict saddle with :math:`f = 1/4` and curvatures :math:`2`
+    and :math:`-1`; the minima are :math:`c \pm R_\theta e_2` with :math:`f^\star = 0`.  Unlike
+    :math:`x^2 - y^2` (:class:`Saddle`) the function is bounded below, so "escaping the
+    saddle" has a measurable end.  Started near the line :math:`c + s R_\theta e_1` (the
+    saddle's stable manifold) a method must first escape along :math:`R_\theta e_2`.
+
+    With ``angle=0`` and ``center=(0, 0)`` the escape direction is a coordinate axis, and a
+    method that scales each coordinate separately (AdaGrad, RMSProp, Adam) escapes at once:
+    its first step has the length :math:`\alpha` in *every* coordinate whatever the size of
+    the gradient there, so the tiny :math:`y` component is inflated to a full step.  Rotating
+    the well mixes the two directions in both coordinates, and moving it off the origin keeps
+    weight decay (which pulls towards :math:`0`) from helping by accident.
+    """
+
+    name = "saddle well"
+
+    def __init__(self, angle: float = 0.0, center: Sequence[float] = (0.0, 0.0)) -> None:
+        angle = v.real(angle, "angle")
+        c = _vector(center, 2, "center")
+        cos, sin = np.cos(angle), np.sin(angle)
+        R = np.array([[cos, -sin], [sin, cos]])
+        minima = [c + R[:, 1], c - R[:, 1]]
+        super().__init__(2, minima=minima, min_value=0.0, critical_points=[c],
+                         critical_kinds=["saddle"],
+                         window=((c[0] - 2.0, c[0] + 2.0), (c[1] - 1.6, c[1] + 1.6)))
+        self.angle, self.center, self.rotation = angle, c, R
+
+    def _local(self, x):
+        d = x - _column(self.center, x)
+        R = self.rotation.astype(x.dtype, copy=False)
+        return R[0, 0] * d[0] + R[1, 0] * d[1], R[0, 1] * d[0] + R[1, 1] * d[1]
+
+    def _f(self, x):
+        u, w = self._local(x)
+        q = w * w - 1.0
+        return u * u + 0.25 * q * q
+
+    def _grad(self, x):
+        u, w = self._local(x)
+        R = self.rotation.astype(x.dtype, copy=False)
+        gu, gw = 2.0 * u, w * (w * w - 1.0)
+        return np.stack([R[0, 0] * gu + R[0, 1] * gw, R[1, 0] * gu + R[1, 1] * gw])
+
+    def _hess(self, x):
+        _, w = self._local(x)
+        R = self.rotation.astype(x.dtype, copy=False)
+        duu, dww = 2.0, 3.0 * w * w - 1.0
+        H = np.empty((2, 2) + x.shape[1:], dtype=x.dtype)
+        for i in range(2):
+            for j in range(2):
+                H[i, j] = R[i, 0] * R[j, 0] * duu + R[i, 1] * R[j, 1] * dww
+        return H
+
+    def stable_manifold_points(self, distance: Any, offset: Any) -> np.ndarray:
+        r"""Points :math:`c + s R_\theta e_1 + \delta R_\theta e_2` for arrays ``distance`` :math:`s` and ``offset`` :math:`\delta`; shape ``(k, 2)``."""
+        s = np.asarray(distance, dtype=float).ravel()
+        d = np.asarray(offset, dtype=float).ravel()
+        if s.shape != d.shape:
+            raise ValueError(f"distance and offset must have the same length, got {s.size} and {d.size}")
+        return self.center + np.outer(s, self.rotation[:, 0]) + np.outer(d, self.rotation[:, 1])
+
+    def _params(self):
+        return {"angle": self.angle, "center": tuple(float(c) for c in self.center)}
+
+
+__all__ += ["SaddleWell"]

@@ -12,7 +12,7 @@ learning rate (PyTorch's ``lr``), :math:`\lambda_{\mathrm{wd}}` the weight decay
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 from . import _validate as v
 from .schedules import Schedule
@@ -34,14 +34,23 @@ LearningRate = float | Schedule
 
 def _lr(lr) -> LearningRate:
     if callable(lr):
-        return lr
+        return v.schedule(lr, "lr")
     return v.nonnegative(lr, "lr")
 
 
 def _betas(betas) -> tuple[float, float]:
-    if not isinstance(betas, Sequence) or isinstance(betas, str) or len(betas) != 2:
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    return v.unit_interval(betas[0], "betas[0]"), v.unit_interval(betas[1], "betas[1]")
+    """``(beta1, beta2)`` from a tuple, list or NumPy array of two numbers in [0, 1)."""
+    b1, b2 = v.pair(betas, "betas")
+    return v.unit_interval(b1, "betas[0]"), v.unit_interval(b2, "betas[1]")
+
+
+def _momentum(momentum) -> float:
+    """A momentum in [0, 1]: beyond 1 the buffer grows geometrically and the run diverges."""
+    momentum = v.nonnegative(momentum, "momentum")
+    if momentum > 1.0:
+        raise ValueError(f"momentum must lie in [0, 1] (with momentum > 1 every past gradient "
+                         f"is amplified and the iterates diverge), got {momentum}")
+    return momentum
 
 
 def sgd(lr: LearningRate = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
@@ -60,11 +69,15 @@ def sgd(lr: LearningRate = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
     (Chapter 5 proves it).  Polyak (1964); Sutskever et al. (2013) for Nesterov.
     """
     lr = _lr(lr)
-    momentum = v.nonnegative(momentum, "momentum")
-    dampening = v.nonnegative(dampening, "dampening")
+    momentum = _momentum(momentum)
+    dampening = v.closed_unit_interval(dampening, "dampening")
+    nesterov = v.flag(nesterov, "nesterov")
     weight_decay = v.nonnegative(weight_decay, "weight_decay")
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
+    if dampening != 0 and momentum == 0:
+        raise ValueError(f"dampening={dampening} has no effect without momentum (momentum=0): "
+                         "PyTorch would silently ignore it; set momentum > 0 or dampening=0")
     blocks = [add_decayed_weights(weight_decay)]
     if momentum > 0:
         blocks.append(trace(momentum, nesterov=nesterov, dampening=dampening))
@@ -112,7 +125,7 @@ def rmsprop(lr: LearningRate = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
     """
     lr = _lr(lr)
     alpha = v.unit_interval(alpha, "alpha")
-    momentum = v.nonnegative(momentum, "momentum")
+    momentum = _momentum(momentum)
     blocks = [add_decayed_weights(weight_decay), scale_by_rms(alpha, eps, centered=centered)]
     if momentum > 0:
         blocks.append(trace(momentum))
@@ -156,7 +169,7 @@ def adam(lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps
 
 
 def adamw(lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-          weight_decay: float = 1e-2, amsgrad: bool = False) -> GradientTransformation:
+          weight_decay: float = 1e-2, amsgrad: bool = False, mask: Any = None) -> GradientTransformation:
     r"""AdamW, Adam with decoupled weight decay (Loshchilov & Hutter 2019) — ``torch.optim.AdamW``.
 
     .. math::
@@ -166,7 +179,13 @@ def adamw(lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999), ep
     i.e. ``chain(scale_by_adam(...), add_decayed_weights(weight_decay), scale(-lr))``: the
     decay is added *after* the adaptive scaling, so it is not divided by
     :math:`\sqrt{\hat v_k}`.
+
+    ``mask`` (not in PyTorch, which uses parameter groups for this) limits the decay to
+    the parameters where it is ``True``: a tree of booleans like the parameters, or a
+    callable building one from them, e.g. ``mask=lambda p: tree_map(lambda x: x.ndim > 1, p)``
+    to decay weight matrices but not biases (see
+    :func:`~descent.transforms.add_decayed_weights`).  ``mask=None`` decays every parameter.
     """
     b1, b2 = _betas(betas)
-    return chain(scale_by_adam(b1, b2, eps, amsgrad), add_decayed_weights(weight_decay),
+    return chain(scale_by_adam(b1, b2, eps, amsgrad), add_decayed_weights(weight_decay, mask=mask),
                  scale_by_learning_rate(_lr(lr)))

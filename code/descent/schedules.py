@@ -21,6 +21,18 @@ def _step(k) -> int:
     return v.nonnegative_int(k, "k")
 
 
+def _scaled_power(init_value: float, gamma: float, n: int, who: str) -> float:
+    r""":math:`\alpha_0\,\gamma^n`, or ``ValueError`` if it overflows (``gamma > 1`` grows without bound)."""
+    try:
+        value = init_value * gamma**n
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(f"{who}: init_value * gamma**{n} = {init_value} * {gamma}**{n} overflows "
+                         f"(gamma > 1 grows without bound); stop the schedule earlier or use gamma <= 1")
+    return value
+
+
 def constant(value: float) -> Schedule:
     r""":math:`\alpha_k = \alpha`."""
     value = v.nonnegative(value, "value")
@@ -39,18 +51,22 @@ def step_decay(init_value: float, step_size: int, gamma: float = 0.1) -> Schedul
     gamma = v.positive(gamma, "gamma")
 
     def schedule(k: int) -> float:
-        return init_value * gamma ** (_step(k) // step_size)
+        return _scaled_power(init_value, gamma, _step(k) // step_size, "step_decay")
 
     return schedule
 
 
 def exponential_decay(init_value: float, gamma: float) -> Schedule:
-    r"""Exponential decay (``ExponentialLR``): :math:`\alpha_k = \alpha_0\,\gamma^{k}`."""
+    r"""Exponential decay (``ExponentialLR``): :math:`\alpha_k = \alpha_0\,\gamma^{k}`.
+
+    ``gamma > 1`` (a growing rate, as in a learning-rate range test) is allowed; a value
+    too large for a float raises ``ValueError`` instead of an ``OverflowError`` or ``inf``.
+    """
     init_value = v.nonnegative(init_value, "init_value")
     gamma = v.positive(gamma, "gamma")
 
     def schedule(k: int) -> float:
-        return init_value * gamma ** _step(k)
+        return _scaled_power(init_value, gamma, _step(k), "exponential_decay")
 
     return schedule
 
@@ -129,8 +145,8 @@ def linear_warmup(peak_value: float, warmup_steps: int, after: Schedule | None =
     init_value = v.nonnegative(init_value, "init_value")
     if after is None:
         after = constant(peak_value)
-    elif not callable(after):
-        raise TypeError(f"after must be a schedule (callable k -> lr), got {type(after).__name__}")
+    else:
+        after = v.schedule(after, "after")
 
     def schedule(k: int) -> float:
         k = _step(k)

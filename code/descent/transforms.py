@@ -16,39 +16,79 @@ adaptive scale) and a bias correction, and :func:`scale_by_adam` is written with
 same helpers (:func:`ema_update`, :func:`debias`) as :func:`ema` and
 :func:`scale_by_rms`.
 
-Parameters, gradients and updates are a NumPy array or a ``dict`` of arrays.  State
-arrays take each parameter's floating dtype, and every hyper-parameter is kept as a
+State arrays take each parameter's floating dtype, and every hyper-parameter is kept as a
 Python ``float``, so float32 parameters give float32 updates (no float64 upcast).
 
-.. note::
-   For speed on large vectors, ``update`` writes the new moments into the state's
-   arrays in place and returns the same state object. Copy a state (``copy.deepcopy``)
-   if you need to keep an old one.
+Parameters, gradients and updates are *trees* (see :func:`descent.tree_flatten`): an array, or
+``dict``\ s, ``tuple``\ s and ``list``\ s of arrays, nested as you like; updates and
+states come back with the parameters' structure.
+
+**States are values.**  ``update`` never changes the state it is given: it returns a new
+one.  So an ``update`` that raises leaves its input as it was, and calling ``update``
+twice on one state gives the same result twice (the optax habit of trying two gradients
+from one state works).  For speed the moments are not allocated afresh each step: every
+state owns two sets of buffers and each ``update`` writes the new moments into the set
+its input is not using — the set of the state *before* its input.  The state passed to
+the latest ``update`` and the state it returned are therefore always valid; an older
+state, whose buffers have since been overwritten, raises :class:`StaleStateError` when
+it is used instead of silently giving another step.  Keep an old state with
+``copy.deepcopy(state)``, and the values of its arrays with ``state.mu.copy()`` (the
+arrays themselves are reused two steps later).  A state made by another transformation
+(Adam fed SGD's state, AMSGrad fed plain Adam's, centred RMSProp fed an uncentred one)
+raises ``TypeError``.
 
 Reference: Babuschkin et al., *The DeepMind JAX Ecosystem* (optax), 2020.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import _validate as v
-from ._parallel import elementwise, result_dtype
-from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_leaves, tree_map,
-                    tree_zeros_like)
+from ._parallel import elementwise
+from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_flatten, tree_leaves,
+                    tree_map, tree_unflatten, tree_zeros_like)
+from .schedules import Schedule
 
 
-def leafwise(rule, tree: Tree, *rest: Tree, dtype=None):
-    """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in threads.
+def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None, factor: float | None = None,
+             blocks: bool = True):
+    """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in blocks and threads.
 
-    See ``descent._parallel.elementwise``: each rule writes its result into ``out``.
+    See ``descent._parallel.elementwise``: each rule writes its result into ``out`` (and
+    may write the next state's arrays, passed among the leaves); a ``None`` in ``rest``
+    reaches the rule as ``None``; ``factor`` multiplies the result in the same pass;
+    ``blocks=False`` for a rule that is a single ufunc.
     """
-    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype), tree, *rest)
+    if type(tree) is np.ndarray:                      # the hot path: one array
+        return elementwise(rule, tree, *rest, dtype=dtype, factor=factor, blocks=blocks)
+    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype, factor=factor, blocks=blocks),
+                    tree, *rest)
 
-Schedule = Callable[[int], float]
+
+#: ``update`` functions of the elementwise blocks that take ``factor=c`` and return
+#: ``c`` times their result, computed in the same pass over memory.
+_FUSABLE: weakref.WeakSet = weakref.WeakSet()
+#: ``update`` of a scaling block -> ``factor_of(state) -> (factor, new_state)``: the
+#: scalings (:func:`scale`, :func:`scale_by_schedule`) :func:`chain` may fuse into the block before.
+_SCALE_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _fusable(update):
+    """Mark ``update`` (which accepts ``factor=``) as fusable with a following :func:`scale`."""
+    _FUSABLE.add(update)
+    return update
+
+
+def _can_fuse(block: GradientTransformation, scaling: GradientTransformation) -> bool:
+    try:
+        return scaling.update in _SCALE_OF and block.update in _FUSABLE
+    except TypeError:                                 # an update that cannot be weakly referenced
+        return False
 
 
 class GradientTransformation(NamedTuple):
@@ -76,41 +116,166 @@ def _checked(grads: Tree, params: Tree | None) -> Tree:
 
 
 # ---------------------------------------------------------------------------
+# States: values by contract, two buffer sets in practice
+# ---------------------------------------------------------------------------
+
+class StaleStateError(ValueError):
+    """A state whose buffers a later ``update`` has overwritten was used again."""
+
+
+class _Pair:
+    """Two buffer sets (dicts of state arrays) used in turn, and a stamp per set."""
+
+    __slots__ = ("sets", "stamps")
+
+    def __init__(self, first: dict | None = None):
+        self.sets = [first, None]
+        self.stamps = [0, 0]
+
+
+class Buffers:
+    """Bookkeeping of a state: which of its pair of buffer sets holds its arrays.
+
+    The last field of every state with arrays (``buffers``); ``None`` in a state built by
+    hand, such as ``AdamState(3, m, v, None)``, whose arrays are then only read.  See
+    "States are values" in the module docstring.
+    """
+
+    __slots__ = ("pair", "index", "stamp")
+
+    def __init__(self, pair: Any, index: int, stamp: int):
+        self.pair, self.index, self.stamp = pair, index, stamp
+
+    @property
+    def stale(self) -> bool:
+        """Whether a later ``update`` has written into this state's arrays."""
+        return self.pair.stamps[self.index] != self.stamp
+
+    def __repr__(self) -> str:
+        return f"Buffers(set={self.index}, {'stale' if self.stale else 'valid'})"
+
+
+def _first_buffers(arrays: dict) -> Buffers:
+    """The bookkeeping of a state made by ``init``: its arrays are the first buffer set."""
+    return Buffers(_Pair(arrays), 0, 0)
+
+
+def _empty_like(tree):
+    return None if tree is None else tree_map(np.empty_like, tree)
+
+
+def _next_buffers(state, who: str, *fields: str) -> tuple[dict, Buffers]:
+    """The arrays the state after ``state`` is written into (``fields`` → tree), and their bookkeeping.
+
+    Raises :class:`StaleStateError` if ``state``'s own arrays have been overwritten.  The
+    arrays returned are the other set of ``state``'s pair (those of the state before it),
+    allocated on first use; ``state``'s arrays are not touched.
+    """
+    slot = state.buffers
+    if slot is None:                                  # built by hand: start a new pair
+        pair, index = _Pair(), 1
+    else:
+        pair, index = slot.pair, slot.index
+        if pair.stamps[index] != slot.stamp:
+            raise StaleStateError(
+                f"{who}: this state is stale — a later update has overwritten its arrays. Each "
+                "update writes into the buffers of the state before its input, so only the state "
+                "passed to the latest update and the state it returned are valid; keep an older "
+                "state with copy.deepcopy(state)")
+    other = 1 - index
+    target = pair.sets[other]
+    if target is None:
+        target = {f: _empty_like(getattr(state, f)) for f in fields}
+        pair.sets[other] = target
+    pair.stamps[other] += 1                           # whatever state lived there is now stale
+    return target, Buffers(pair, other, pair.stamps[other])
+
+
+def _describe(state: Any) -> str:
+    if isinstance(state, tuple) and not hasattr(state, "_fields"):
+        return f"a tuple of {len(state)} states (a chain's state?)"
+    return f"a {type(state).__name__}"
+
+
+def _expect(state: Any, cls: type, who: str, grads: Tree, field: str) -> None:
+    """Raise ``TypeError`` unless ``state`` is a ``cls`` whose ``field`` matches ``grads``."""
+    if type(state) is not cls:
+        raise TypeError(f"{who} needs the {cls.__name__} made by its own init, got {_describe(state)} "
+                        "(a state from another optimizer or transformation?)")
+    check_same_structure(grads, getattr(state, field), "grads", f"state.{field}")
+
+
+def _needs(state: Any, field: str, wanted: bool, who: str, flag: str) -> None:
+    """Raise ``TypeError`` if ``state.field`` is present when it should not be, or missing."""
+    present = getattr(state, field) is not None
+    if present != wanted:
+        have = "has" if present else "has no"
+        raise TypeError(f"{who}({flag}={wanted}) got a state that {have} {field!r}: it was made by "
+                        f"{who}({flag}={present}); use the state from this transformation's init")
+
+
+# ---------------------------------------------------------------------------
 # Plumbing
 # ---------------------------------------------------------------------------
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
-    r"""Apply ``transforms`` one after the other: :math:`u = T_n(\dots T_1(g))`."""
+    r"""Apply ``transforms`` one after the other: :math:`u = T_n(\dots T_1(g))`.
+
+    When the last block is a :func:`scale` or :func:`scale_by_schedule` (a learning rate)
+    and the block before it is one of this module's elementwise blocks, the scaling is
+    done inside that block, on each piece of the arrays while it is still in cache (its
+    ``update`` takes ``factor=c``).  The result is bit for bit the same; the state keeps
+    one entry per block.
+    """
     for i, t in enumerate(transforms):
         if not isinstance(t, GradientTransformation):
             raise TypeError(
                 f"transforms[{i}] must be a GradientTransformation, got {type(t).__name__}"
             )
 
+    # The learning rate at the end is applied inside the block before it, in the same pass
+    # over memory: the result is the same, bit for bit.
+    fuse = len(transforms) >= 2 and _can_fuse(transforms[-2], transforms[-1])
+    body = transforms[:-2] if fuse else transforms
+
     def init(params):
         return tuple(t.init(params) for t in transforms)
 
     def update(grads, state, params=None):
-        if not isinstance(state, tuple) or len(state) != len(transforms):
-            raise ValueError(
-                f"state must be the tuple returned by init ({len(transforms)} entries)"
+        if type(state) is not tuple or len(state) != len(transforms):
+            raise TypeError(
+                f"state must be the tuple of {len(transforms)} states returned by this chain's "
+                f"init, got {_describe(state)}"
             )
         new_state = []
-        for t, s in zip(transforms, state):
+        for t, s in zip(body, state):
             grads, s = t.update(grads, s, params)
             new_state.append(s)
+        if fuse:                                      # ..., T_{n-1}, scale(c): c * T_{n-1}(g)
+            factor, last = _SCALE_OF[transforms[-1].update](state[-1])
+            grads, s = transforms[-2].update(grads, state[-2], params, factor=factor)
+            new_state += [s, last]
         return grads, tuple(new_state)
 
     return GradientTransformation(init, update)
 
 
 def apply_updates(params: Tree, updates: Tree) -> Tree:
-    r""":math:`\theta + u`, leaf by leaf, keeping each parameter's dtype."""
+    r""":math:`\theta + u`, leaf by leaf, keeping each parameter's floating dtype.
+
+    Integer parameters are promoted to float64 (see :func:`descent.tree_flatten` for the
+    rules on leaves).  The result has the structure of ``params``.
+    """
     params = check_tree(params, "params")
     updates = check_tree(updates, "updates")
     check_same_structure(params, updates, "params", "updates")
-    return tree_map(lambda p, u: elementwise(lambda p, u, out: np.add(p, u, out=out), p, u,
-                                             dtype=p.dtype), params, updates)
+    if type(params) is np.ndarray:
+        return elementwise(_add, params, updates, dtype=params.dtype, blocks=False)
+    return tree_map(lambda p, u: elementwise(_add, p, u, dtype=p.dtype, blocks=False), params, updates)
+
+
+def _add(p, u, out):
+    np.add(p, u, out=out)
 
 
 def identity() -> GradientTransformation:
@@ -127,10 +292,13 @@ def scale(step_size: float) -> GradientTransformation:
     r"""Multiply by a constant: :math:`u = c\,g`. Use ``scale(-lr)`` for descent."""
     step_size = v.real(step_size, "step_size")
 
-    def update(grads, state, params=None):
-        grads = _checked(grads, params)
-        return leafwise(lambda g, out: np.multiply(g, step_size, out=out), grads), state
+    def rule(g, out):
+        np.multiply(g, step_size, out=out)
 
+    def update(grads, state, params=None):
+        return leafwise(rule, _checked(grads, params), blocks=False), state
+
+    _SCALE_OF[update] = lambda state: (step_size, state)
     return GradientTransformation(lambda params: EmptyState(), update)
 
 
@@ -139,51 +307,279 @@ def scale_by_schedule(schedule: Schedule) -> GradientTransformation:
 
     ``schedule`` is any callable ``k -> float`` such as those of :mod:`descent.schedules`.
     """
-    if not callable(schedule):
-        raise TypeError(f"schedule must be callable k -> float, got {type(schedule).__name__}")
+    schedule = v.schedule(schedule, "schedule")
+
+    def factor_of(state):
+        if type(state) is not CountState:
+            raise TypeError(f"scale_by_schedule needs the CountState made by its own init, got "
+                            f"{_describe(state)}")
+        return v.real(schedule(state.count), "schedule(k)"), CountState(state.count + 1)
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        factor = v.real(schedule(state.count), "schedule(k)")
-        return (leafwise(lambda g, out: np.multiply(g, factor, out=out), grads),
-                CountState(state.count + 1))
+        factor, new_state = factor_of(state)
+        return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads, blocks=False), new_state
 
+    _SCALE_OF[update] = factor_of
     return GradientTransformation(lambda params: CountState(0), update)
 
 
 def scale_by_learning_rate(lr: float | Schedule) -> GradientTransformation:
-    r"""Descent step :math:`u = -\alpha g`, with ``lr`` a non-negative number or a schedule."""
+    r"""Descent step :math:`u = -\alpha g`, with ``lr`` a non-negative number or a schedule ``k -> lr``."""
     if callable(lr):
+        lr = v.schedule(lr, "lr")
         return scale_by_schedule(lambda k: -v.nonnegative(lr(k), "lr(k)"))
     return scale(-v.nonnegative(lr, "lr"))
+
+
+# ---------------------------------------------------------------------------
+# Selecting parameters: masks and labels
+# ---------------------------------------------------------------------------
+
+class MaskedState(NamedTuple):
+    """State of :func:`masked`: the inner transformation's state on the selected leaves."""
+
+    inner_state: Any
+
+
+def _labels_of(spec: Any, tree: Tree, name: str) -> list:
+    """The label of every leaf of ``tree``, from a tree of labels or a callable ``tree -> labels``."""
+    labels = spec(tree) if callable(spec) else spec
+    leaves, treedef = tree_flatten(tree)
+    label_leaves, label_def = tree_flatten(labels)
+    if label_def != treedef:
+        raise ValueError(f"{name} must have the structure of the parameters (one entry per "
+                         f"array), got {labels!r}")
+    return label_leaves
+
+
+def _bool_mask(spec: Any, tree: Tree) -> list[bool]:
+    return [v.flag(m, "mask entry") for m in _labels_of(spec, tree, "mask")]
+
+
+def masked(inner: GradientTransformation, mask: Any) -> GradientTransformation:
+    r"""Apply ``inner`` only to the leaves where ``mask`` is ``True``; pass the others through.
+
+    ``mask`` is a tree of booleans with the structure of the parameters, or a callable
+    that builds one from them (from the parameters in ``init``, from the gradients in
+    ``update``).  The selected leaves reach ``inner`` as one ``list``, so a global norm
+    inside ``inner`` is taken over them only.  Example — weight decay on matrices but not
+    on biases::
+
+        masked(add_decayed_weights(0.01), lambda p: tree_map(lambda x: x.ndim > 1, p))
+
+    (optax's ``masked``.)
+    """
+    if not isinstance(inner, GradientTransformation):
+        raise TypeError(f"inner must be a GradientTransformation, got {type(inner).__name__}")
+    if not callable(mask):
+        tree_flatten(mask)                            # a tree, checked against params in init
+
+    def init(params):
+        params = check_tree(params)
+        keep = _bool_mask(mask, params)
+        leaves = tree_flatten(params)[0]
+        chosen = [x for x, k in zip(leaves, keep) if k]
+        return MaskedState(inner.init(chosen) if chosen else None)
+
+    def update(grads, state, params=None):
+        grads = _checked(grads, params)
+        if type(state) is not MaskedState:
+            raise TypeError(f"masked needs the MaskedState made by its own init, got {_describe(state)}")
+        keep = _bool_mask(mask, grads)
+        leaves, treedef = tree_flatten(grads)
+        idx = [i for i, k in enumerate(keep) if k]
+        if not idx:
+            return grads, state
+        p_leaves = None if params is None else tree_flatten(params)[0]
+        chosen_p = None if p_leaves is None else [p_leaves[i] for i in idx]
+        new, inner_state = inner.update([leaves[i] for i in idx], state.inner_state, chosen_p)
+        out = list(leaves)
+        for i, u in zip(idx, new):
+            out[i] = u
+        return tree_unflatten(treedef, out), MaskedState(inner_state)
+
+    return GradientTransformation(init, update)
+
+
+class MultiTransformState(NamedTuple):
+    """State of :func:`multi_transform`: one inner state per label."""
+
+    inner_states: dict
+
+
+def multi_transform(transforms: Mapping[str, GradientTransformation],
+                    param_labels: Any) -> GradientTransformation:
+    r"""A different transformation per group of parameters (optax's ``multi_transform``).
+
+    ``param_labels`` gives every leaf a label — a tree of labels with the structure of the
+    parameters, or a callable that builds one from them — and ``transforms[label]``
+    updates the leaves with that label, which reach it as one ``list``.  Example — Adam
+    for the weights, plain SGD for the biases::
+
+        multi_transform({"adam": adam(1e-3), "sgd": sgd(1e-2)},
+                        {"W": "adam", "b": "sgd"})
+
+    This is PyTorch's *parameter groups* (``torch.optim.Adam([{...}, {...}])``) written as
+    a transformation.
+    """
+    if not isinstance(transforms, Mapping) or not transforms:
+        raise TypeError("transforms must be a non-empty dict label -> GradientTransformation")
+    for label, t in transforms.items():
+        if not isinstance(t, GradientTransformation):
+            raise TypeError(f"transforms[{label!r}] must be a GradientTransformation, got {type(t).__name__}")
+
+    def groups(tree):
+        labels = _labels_of(param_labels, tree, "param_labels")
+        unknown = sorted({repr(x) for x in labels if x not in transforms})
+        if unknown:
+            raise ValueError(f"param_labels uses labels {', '.join(unknown)} that transforms "
+                             f"does not have (it has {sorted(transforms)})")
+        return {label: [i for i, x in enumerate(labels) if x == label] for label in transforms}
+
+    def init(params):
+        params = check_tree(params)
+        leaves = tree_flatten(params)[0]
+        return MultiTransformState({label: (transforms[label].init([leaves[i] for i in idx]) if idx else None)
+                                    for label, idx in groups(params).items()})
+
+    def update(grads, state, params=None):
+        grads = _checked(grads, params)
+        if type(state) is not MultiTransformState:
+            raise TypeError(f"multi_transform needs the MultiTransformState made by its own init, "
+                            f"got {_describe(state)}")
+        leaves, treedef = tree_flatten(grads)
+        p_leaves = None if params is None else tree_flatten(params)[0]
+        out, new_states = list(leaves), {}
+        for label, idx in groups(grads).items():
+            if not idx:
+                new_states[label] = state.inner_states[label]
+                continue
+            sub_p = None if p_leaves is None else [p_leaves[i] for i in idx]
+            new, new_states[label] = transforms[label].update(
+                [leaves[i] for i in idx], state.inner_states[label], sub_p)
+            for i, u in zip(idx, new):
+                out[i] = u
+        return tree_unflatten(treedef, out), MultiTransformState(new_states)
+
+    return GradientTransformation(init, update)
+
+
+# ---------------------------------------------------------------------------
+# Hyper-parameters you can read and change
+# ---------------------------------------------------------------------------
+
+class InjectHyperparamsState(NamedTuple):
+    """State of :func:`inject_hyperparams`.
+
+    ``hyperparams`` holds the values used by the latest ``update`` (from ``init``: those
+    for step 0); ``inner_state`` is the optimizer's own state.
+    """
+
+    count: int
+    hyperparams: dict
+    inner_state: Any
+
+
+def inject_hyperparams(factory: Callable[..., GradientTransformation],
+                       static_args: tuple[str, ...] = ("mask",)) -> Callable[..., GradientTransformation]:
+    r"""Make an optimizer's hyper-parameters part of its state (optax's ``inject_hyperparams``).
+
+    ``inject_hyperparams(adamw)(lr=schedule, weight_decay=0.01)`` behaves like
+    ``adamw(lr=schedule, weight_decay=0.01)``, and in addition its state records the
+    hyper-parameters each step used, so you can **read** (and plot) the learning rate
+    actually applied, and **change** a hyper-parameter in the middle of a run:
+
+    * a hyper-parameter given as a callable ``k -> value`` (a schedule) is evaluated at
+      every step :math:`k = 0, 1, \dots`, and ``state.hyperparams[name]`` after an update
+      is the value that update used;
+    * a hyper-parameter given as a number is read from ``state.hyperparams`` at every
+      step: ``state.hyperparams["lr"] = 0.01`` (or ``state._replace(hyperparams=...)``)
+      changes it for the updates that follow from that state.
+
+    Arguments named in ``static_args`` (by default ``mask``, whose callable form is not a
+    schedule) are passed to ``factory`` unchanged and are not part of ``hyperparams``.
+    Every update builds ``factory(**values)`` afresh, so hyper-parameters are validated
+    as usual; a change that alters the optimizer's structure (e.g. ``momentum`` from 0 to
+    0.9, which adds a momentum buffer) raises ``TypeError``.  Pass hyper-parameters by name.
+    """
+    if not callable(factory):
+        raise TypeError(f"factory must be a function returning a GradientTransformation, got "
+                        f"{type(factory).__name__}")
+    if isinstance(static_args, str) or not all(isinstance(n, str) for n in static_args):
+        raise TypeError(f"static_args must be a tuple of argument names, got {static_args!r}")
+
+    def make(**kwargs) -> GradientTransformation:
+        static = {n: h for n, h in kwargs.items() if n in static_args}
+        hyperparams = {n: h for n, h in kwargs.items() if n not in static_args}
+        schedules = {n: v.schedule(h, n) for n, h in hyperparams.items() if callable(h)}
+
+        def values(k: int, current: dict) -> dict:
+            return {n: (schedules[n](k) if n in schedules else current[n]) for n in hyperparams}
+
+        def build(hp: dict) -> GradientTransformation:
+            inner = factory(**hp, **static)
+            if not isinstance(inner, GradientTransformation):
+                raise TypeError(f"factory must return a GradientTransformation, got {type(inner).__name__}")
+            return inner
+
+        build(values(0, hyperparams))                 # validate the numbers now, not at step 1
+
+        def init(params):
+            hp = values(0, hyperparams)
+            return InjectHyperparamsState(0, hp, build(hp).init(params))
+
+        def update(grads, state, params=None):
+            if type(state) is not InjectHyperparamsState:
+                raise TypeError(f"inject_hyperparams needs the InjectHyperparamsState made by its own "
+                                f"init, got {_describe(state)}")
+            missing = sorted(set(hyperparams) - set(state.hyperparams))
+            if missing:
+                raise ValueError(f"state.hyperparams lacks {missing}")
+            hp = values(state.count, state.hyperparams)
+            updates, inner_state = build(hp).update(grads, state.inner_state, params)
+            return updates, InjectHyperparamsState(state.count + 1, hp, inner_state)
+
+        return GradientTransformation(init, update)
+
+    make.__doc__ = f"{getattr(factory, '__name__', 'factory')} with its hyper-parameters in the state."
+    return make
 
 
 # ---------------------------------------------------------------------------
 # Regularisation and clipping
 # ---------------------------------------------------------------------------
 
-def add_decayed_weights(weight_decay: float = 0.0) -> GradientTransformation:
+def add_decayed_weights(weight_decay: float = 0.0, mask: Any = None) -> GradientTransformation:
     r"""Add the gradient of :math:`\tfrac{\lambda_{\mathrm{wd}}}{2}\lVert\theta\rVert^2`: :math:`u = g + \lambda_{\mathrm{wd}}\theta`.
 
     Placed *before* an adaptive block this is L2 regularisation (PyTorch's
     ``weight_decay`` for SGD, Adam, …); placed *after* it, just before the learning
     rate, it is decoupled weight decay (AdamW, Loshchilov & Hutter 2019).
+
+    ``mask`` (a tree of booleans like the parameters, or a callable building one from
+    them) limits the decay to the leaves where it is ``True`` — the usual practice of not
+    decaying biases and normalisation gains; see :func:`masked`.
     """
     weight_decay = v.nonnegative(weight_decay, "weight_decay")
+    if mask is not None:
+        return masked(add_decayed_weights(weight_decay), mask)
 
-    def update(grads, state, params=None):
+    def rule(g, p, out):
+        np.multiply(p, weight_decay, out=out)
+        out += g
+
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
         if weight_decay == 0.0:
-            return grads, state
+            if factor is None:
+                return grads, state
+            return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads, blocks=False), state
         if params is None:
             raise ValueError("add_decayed_weights needs params: call update(grads, state, params)")
-        def rule(g, p, out):
-            np.multiply(p, weight_decay, out=out)
-            out += g
+        return leafwise(rule, grads, check_tree(params), factor=factor), state
 
-        return leafwise(rule, grads, params), state
-
-    return GradientTransformation(lambda params: EmptyState(), update)
+    return GradientTransformation(lambda params: EmptyState(), _fusable(update))
 
 
 def clip(max_delta: float) -> GradientTransformation:
@@ -192,7 +588,7 @@ def clip(max_delta: float) -> GradientTransformation:
 
     def update(grads, state, params=None):
         grads = _checked(grads, params)
-        return leafwise(lambda g, out: np.clip(g, -max_delta, max_delta, out=out), grads), state
+        return leafwise(lambda g, out: np.clip(g, -max_delta, max_delta, out=out), grads, blocks=False), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -217,7 +613,7 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
         coef = min(1.0, max_norm / (global_norm(grads) + 1e-6))
         if coef == 1.0:
             return grads, state
-        return leafwise(lambda g, out: np.multiply(g, coef, out=out), grads), state
+        return leafwise(lambda g, out: np.multiply(g, coef, out=out), grads, blocks=False), state
 
     return GradientTransformation(lambda params: EmptyState(), update)
 
@@ -227,18 +623,22 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
 # ---------------------------------------------------------------------------
 
 def ema_update(value: np.ndarray, average: np.ndarray, decay: float,
-               scratch: np.ndarray | None = None) -> np.ndarray:
-    r"""One exponential-moving-average step, in place: :math:`a \leftarrow \beta a + (1-\beta)x`.
+               scratch: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    r"""One exponential-moving-average step: :math:`a \leftarrow \beta a + (1-\beta)x`.
 
-    ``scratch``, an array of ``average``'s shape that may be overwritten (it may be
-    ``value`` itself), saves allocating the temporary :math:`(1-\beta)x`.
+    The new average is written into ``out`` and returned; without ``out`` it is written
+    into ``average`` itself (in place).  ``scratch``, an array of ``average``'s shape that
+    may be overwritten (it may be ``value`` itself), saves allocating the temporary
+    :math:`(1-\beta)x`.
     """
-    average *= decay
+    if out is None:
+        out = average
+    np.multiply(average, decay, out=out)
     if scratch is None:
-        average += (1.0 - decay) * value
+        out += (1.0 - decay) * value
     else:
-        average += np.multiply(value, 1.0 - decay, out=scratch)
-    return average
+        out += np.multiply(value, 1.0 - decay, out=scratch)
+    return out
 
 
 def debias(average: np.ndarray, decay: float, count: int, out: np.ndarray | None = None) -> np.ndarray:
@@ -253,6 +653,7 @@ def debias(average: np.ndarray, decay: float, count: int, out: np.ndarray | None
 class EmaState(NamedTuple):
     count: int
     ema: Tree
+    buffers: Buffers | None = None
 
 
 def ema(decay: float, debias_: bool = False) -> GradientTransformation:
@@ -265,29 +666,35 @@ def ema(decay: float, debias_: bool = False) -> GradientTransformation:
     :math:`1-\beta^k`; see Chapter 5.  Reference: Goodfellow et al. (2016), Sec. 8.3.2.
     """
     decay = v.unit_interval(decay, "decay")
+    debias_ = v.flag(debias_, "debias_")
 
     def init(params):
-        return EmaState(0, tree_zeros_like(check_tree(params)))
+        arrays = {"ema": tree_zeros_like(check_tree(params))}
+        return EmaState(0, arrays["ema"], _first_buffers(arrays))
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
+        _expect(state, EmaState, "ema", grads, "ema")
+        new, buffers = _next_buffers(state, "ema", "ema")
         count = state.count + 1
 
-        def step(g, a, out):
-            ema_update(g, a, decay)
+        def step(g, a, a_new, out):
+            ema_update(g, a, decay, scratch=out, out=a_new)
             if debias_:
-                debias(a, decay, count, out=out)
+                debias(a_new, decay, count, out=out)
             else:
-                np.copyto(out, a)
+                np.copyto(out, a_new)
 
-        return leafwise(step, grads, state.ema), EmaState(count, state.ema)
+        updates = leafwise(step, grads, state.ema, new["ema"], factor=factor)
+        return updates, EmaState(count, new["ema"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class TraceState(NamedTuple):
     count: int
     trace: Tree
+    buffers: Buffers | None = None
 
 
 def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> GradientTransformation:
@@ -297,38 +704,43 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
        b_1 = g_1,\qquad b_k = \beta b_{k-1} + (1-\tau) g_k\ (k>1),\qquad
        u_k = b_k \;\text{or, with Nesterov,}\; u_k = g_k + \beta b_k.
 
-    :math:`\beta` is ``decay`` (momentum) and :math:`\tau` is ``dampening``; as in
-    ``torch.optim.SGD`` the first step stores the gradient *undamped*.  The Nesterov
-    form is Sutskever et al.'s (2013) reformulation of Goodfellow et al.'s Algorithm 8.3
-    in terms of the current iterate.
+    :math:`\beta` is ``decay`` (momentum, in :math:`[0, 1]`: beyond 1 the buffer grows
+    geometrically) and :math:`\tau` is ``dampening``; as in ``torch.optim.SGD`` the first
+    step stores the gradient *undamped*.  The Nesterov form is Sutskever et al.'s (2013)
+    reformulation of Goodfellow et al.'s Algorithm 8.3 in terms of the current iterate.
     """
-    decay = v.nonnegative(decay, "decay")
+    decay = v.closed_unit_interval(decay, "decay")
     dampening = v.closed_unit_interval(dampening, "dampening")
+    nesterov = v.flag(nesterov, "nesterov")
     if nesterov and (decay <= 0 or dampening != 0):
         raise ValueError("nesterov momentum requires decay > 0 and dampening = 0")
 
     def init(params):
-        return TraceState(0, tree_zeros_like(check_tree(params)))
+        arrays = {"trace": tree_zeros_like(check_tree(params))}
+        return TraceState(0, arrays["trace"], _first_buffers(arrays))
 
-    def step(g, b, first, out):
+    def step(g, b, b_new, first, out):
         if first:
-            np.copyto(b, g)
-        else:
-            b *= decay
-            b += g if dampening == 0.0 else (1.0 - dampening) * g
-        if nesterov:                                  # u = g + beta * b
-            np.multiply(b, decay, out=out)
+            np.copyto(b_new, g)
+        else:                                         # b_new = decay * b + (1 - dampening) * g
+            np.multiply(b, decay, out=b_new)
+            b_new += g if dampening == 0.0 else np.multiply(g, 1.0 - dampening, out=out)
+        if nesterov:                                  # u = g + decay * b_new
+            np.multiply(b_new, decay, out=out)
             out += g
-        else:                                         # u = b
-            np.copyto(out, b)
+        else:                                         # u = b_new
+            np.copyto(out, b_new)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
+        _expect(state, TraceState, "trace", grads, "trace")
+        new, buffers = _next_buffers(state, "trace", "trace")
         first = state.count == 0
-        updates = leafwise(lambda g, b, out: step(g, b, first, out), grads, state.trace)
-        return updates, TraceState(state.count + 1, state.trace)
+        updates = leafwise(lambda g, b, b_new, out: step(g, b, b_new, first, out),
+                           grads, state.trace, new["trace"], factor=factor)
+        return updates, TraceState(state.count + 1, new["trace"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 # ---------------------------------------------------------------------------
@@ -337,6 +749,7 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
 
 class RssState(NamedTuple):
     sum_of_squares: Tree
+    buffers: Buffers | None = None
 
 
 def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> GradientTransformation:
@@ -353,25 +766,30 @@ def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> 
 
     def init(params):
         params = check_tree(params)
-        return RssState(tree_map(lambda p: np.full_like(p, initial_accumulator_value,
-                                                        dtype=float_dtype(p)), params))
+        arrays = {"sum_of_squares": tree_map(
+            lambda p: np.full_like(p, initial_accumulator_value, dtype=float_dtype(p)), params)}
+        return RssState(arrays["sum_of_squares"], _first_buffers(arrays))
 
-    def step(g, r, out):
-        r += np.multiply(g, g, out=out)
-        np.sqrt(r, out=out)                           # out = sqrt(r) + eps ...
+    def step(g, r, r_new, out):
+        np.add(r, np.multiply(g, g, out=out), out=r_new)   # r_new = r + g^2
+        np.sqrt(r_new, out=out)                       # out = sqrt(r_new) + eps ...
         out += eps
         np.divide(g, out, out=out)                    # ... then u = g / out
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
-        return leafwise(step, grads, state.sum_of_squares), state
+        _expect(state, RssState, "scale_by_rss", grads, "sum_of_squares")
+        new, buffers = _next_buffers(state, "scale_by_rss", "sum_of_squares")
+        updates = leafwise(step, grads, state.sum_of_squares, new["sum_of_squares"], factor=factor)
+        return updates, RssState(new["sum_of_squares"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class RmsState(NamedTuple):
     mean_square: Tree
     mean: Tree | None
+    buffers: Buffers | None = None
 
 
 def scale_by_rms(decay: float = 0.99, eps: float = 1e-8, eps_in_sqrt: bool = False,
@@ -391,36 +809,43 @@ def scale_by_rms(decay: float = 0.99, eps: float = 1e-8, eps_in_sqrt: bool = Fal
     decay = v.unit_interval(decay, "decay")
     eps = v.nonnegative(eps, "eps")
     initial_scale = v.nonnegative(initial_scale, "initial_scale")
+    eps_in_sqrt = v.flag(eps_in_sqrt, "eps_in_sqrt")
+    centered = v.flag(centered, "centered")
 
     def init(params):
         params = check_tree(params)
-        ms = tree_map(lambda p: np.full_like(p, initial_scale, dtype=float_dtype(p)), params)
-        return RmsState(ms, tree_zeros_like(params) if centered else None)
+        arrays = {"mean_square": tree_map(lambda p: np.full_like(p, initial_scale, dtype=float_dtype(p)),
+                                          params),
+                  "mean": tree_zeros_like(params) if centered else None}
+        return RmsState(arrays["mean_square"], arrays["mean"], _first_buffers(arrays))
 
-    def step(g, s, m, out):
-        if m is not None:
-            ema_update(g, m, decay, scratch=out)
+    def step(g, s, m, s_new, m_new, out):
+        if m is not None:                             # centred: m, an EMA of g
+            ema_update(g, m, decay, scratch=out, out=m_new)
         np.multiply(g, g, out=out)
-        ema_update(out, s, decay, scratch=out)        # s: EMA of g^2
+        ema_update(out, s, decay, scratch=out, out=s_new)   # s: EMA of g^2
         if m is not None:                             # centred: s - m^2
-            np.multiply(m, m, out=out)
-            np.subtract(s, out, out=out)
-        else:
-            np.copyto(out, s)
+            np.multiply(m_new, m_new, out=out)
+            np.subtract(s_new, out, out=out)
+            s_new = out
         if eps_in_sqrt:                               # out = sqrt(s + eps)
-            out += eps
+            np.add(s_new, eps, out=out)
             np.sqrt(out, out=out)
         else:                                         # out = sqrt(s) + eps
-            np.sqrt(out, out=out)
+            np.sqrt(s_new, out=out)
             out += eps
         np.divide(g, out, out=out)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
-        means = state.mean if centered else tree_map(lambda g: None, grads)
-        return leafwise(step, grads, state.mean_square, means), state
+        _expect(state, RmsState, "scale_by_rms", grads, "mean_square")
+        _needs(state, "mean", centered, "scale_by_rms", "centered")
+        new, buffers = _next_buffers(state, "scale_by_rms", "mean_square", "mean")
+        updates = leafwise(step, grads, state.mean_square, state.mean, new["mean_square"], new["mean"],
+                           factor=factor)
+        return updates, RmsState(new["mean_square"], new["mean"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class AdamState(NamedTuple):
@@ -428,6 +853,7 @@ class AdamState(NamedTuple):
     mu: Tree
     nu: Tree
     nu_max: Tree | None
+    buffers: Buffers | None = None
 
 
 def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
@@ -448,38 +874,44 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
     b1 = v.unit_interval(b1, "b1")
     b2 = v.unit_interval(b2, "b2")
     eps = v.nonnegative(eps, "eps")
+    amsgrad = v.flag(amsgrad, "amsgrad")
 
     def init(params):
         params = check_tree(params)
-        return AdamState(0, tree_zeros_like(params), tree_zeros_like(params),
-                         tree_zeros_like(params) if amsgrad else None)
+        arrays = {"mu": tree_zeros_like(params), "nu": tree_zeros_like(params),
+                  "nu_max": tree_zeros_like(params) if amsgrad else None}
+        return AdamState(0, arrays["mu"], arrays["nu"], arrays["nu_max"], _first_buffers(arrays))
 
-    def step(g, m, s, s_max, k, out):
-        ema_update(g, m, b1, scratch=out)             # momentum: first moment
+    def step(g, m, s, s_max, m_new, s_new, s_max_new, k, out):
+        ema_update(g, m, b1, scratch=out, out=m_new)          # momentum: first moment
         np.multiply(g, g, out=out)
-        ema_update(out, s, b2, scratch=out)           # RMSProp: second moment of g
-        if s_max is not None:                         # AMSGrad: max of the raw second moment
-            s = np.maximum(s_max, s, out=s_max)
-        debias(s, b2, k, out=out)                     # v_hat = v / (1 - b2^k)
+        ema_update(out, s, b2, scratch=out, out=s_new)        # RMSProp: second moment of g
+        if s_max is not None:                                 # AMSGrad: max of the raw second moment
+            s_new = np.maximum(s_max, s_new, out=s_max_new)
+        debias(s_new, b2, k, out=out)                         # bias correction: v_hat = v / (1 - b2^k)
         np.sqrt(out, out=out)
-        out += eps                                    # sqrt(v_hat) + eps
-        np.divide(m, out, out=out)
-        debias(out, b1, k, out=out)                   # m_hat / (sqrt(v_hat) + eps)
+        out += eps                                            # sqrt(v_hat) + eps
+        np.divide(m_new, out, out=out)
+        debias(out, b1, k, out=out)                           # m_hat / (sqrt(v_hat) + eps)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
+        _expect(state, AdamState, "scale_by_adam", grads, "mu")
+        _needs(state, "nu_max", amsgrad, "scale_by_adam", "amsgrad")
+        new, buffers = _next_buffers(state, "scale_by_adam", "mu", "nu", "nu_max")
         k = state.count + 1
-        maxes = state.nu_max if amsgrad else tree_map(lambda g: None, grads)
-        updates = leafwise(lambda g, m, s, mx, out: step(g, m, s, mx, k, out),
-                           grads, state.mu, state.nu, maxes)
-        return updates, AdamState(k, state.mu, state.nu, state.nu_max)
+        updates = leafwise(lambda g, m, s, mx, m1, s1, mx1, out: step(g, m, s, mx, m1, s1, mx1, k, out),
+                           grads, state.mu, state.nu, state.nu_max, new["mu"], new["nu"], new["nu_max"],
+                           factor=factor)
+        return updates, AdamState(k, new["mu"], new["nu"], new["nu_max"], buffers)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(init, _fusable(update))
 
 
 class AdadeltaState(NamedTuple):
     mean_square_grad: Tree
     mean_square_delta: Tree
+    buffers: Buffers | None = None
 
 
 def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransformation:
@@ -499,19 +931,27 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
 
     def init(params):
         params = check_tree(params)
-        return AdadeltaState(tree_zeros_like(params), tree_zeros_like(params))
+        arrays = {"mean_square_grad": tree_zeros_like(params), "mean_square_delta": tree_zeros_like(params)}
+        return AdadeltaState(arrays["mean_square_grad"], arrays["mean_square_delta"], _first_buffers(arrays))
 
-    def step(g, s, d, out):
-        ema_update(np.multiply(g, g, out=out), s, rho, scratch=out)
-        np.add(d, eps, out=out)                       # Delta = sqrt(d + eps) / sqrt(s + eps) * g
+    def step(g, s, d, s_new, d_new, out):
+        ema_update(np.multiply(g, g, out=out), s, rho, scratch=out, out=s_new)   # s: EMA of g^2
+        np.add(s_new, eps, out=d_new)                 # d_new as scratch: sqrt(s_new + eps)
+        np.sqrt(d_new, out=d_new)
+        np.add(d, eps, out=out)                       # Delta = sqrt(d + eps) / sqrt(s_new + eps) * g
         np.sqrt(out, out=out)
-        out /= np.sqrt(s + eps)
+        out /= d_new
         out *= g
-        ema_update(out * out, d, rho)
+        np.multiply(out, out, out=d_new)              # d: EMA of Delta^2
+        d_new *= 1.0 - rho
+        d_new += np.multiply(d, rho)
 
-    def update(grads, state, params=None):
+    def update(grads, state, params=None, factor=None):
         grads = _checked(grads, params)
-        return leafwise(step, grads, state.mean_square_grad, state.mean_square_delta), state
+        _expect(state, AdadeltaState, "scale_by_adadelta", grads, "mean_square_grad")
+        new, buffers = _next_buffers(state, "scale_by_adadelta", "mean_square_grad", "mean_square_delta")
+        updates = leafwise(step, grads, state.mean_square_grad, state.mean_square_delta,
+                           new["mean_square_grad"], new["mean_square_delta"], factor=factor)
+        return updates, AdadeltaState(new["mean_square_grad"], new["mean_square_delta"], buffers)
 
-    return GradientTransformation(init, update)
-
+    return GradientTransformation(init, _fusable(update))
