@@ -9,10 +9,12 @@ figures keep their alt text and open full size, and the page stays under its wei
 Needs the built book: ``built_site`` is ``$DESCENT_SITE`` if set (``DESCENT_SITE=_build/html``
 after ``make book``), else the whole book built once for the session.  Without Chromium the
 tests skip, naming the ``chromium`` package.  ``python tests/test_site_browser.py
-_build/html`` prints the per-page figures (requests, axe counts, weight) as a table.
+_build/html`` prints the per-page figures (requests, axe counts, weight) as a table;
+under pytest, ``DESCENT_SITE_REPORT=path.md`` writes the same table there.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -213,7 +215,10 @@ def audits(chromium, site_server):
             cache[name] = audit_page(chromium, site_server, name)
         return cache[name]
 
-    return get
+    yield get
+    report = os.environ.get("DESCENT_SITE_REPORT")
+    if report and cache:  # the per-page figures as a Markdown table, for a close note
+        Path(report).write_text(summary_table(list(cache.values())) + "\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", PAGES)
