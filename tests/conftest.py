@@ -37,3 +37,9 @@ def built_book(tmp_path_factory):
     return out / "_build" / "html", log
 
 
+
+
+# The browser fixtures (tests/browser.py), registered once for the whole session: a
+# session-scoped fixture imported into two test modules would start two Playwright drivers,
+# and the second refuses to start inside the first one's event loop.
+from browser import built_site, chromium, site_server  # noqa: E402,F401

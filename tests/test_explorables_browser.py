@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import explorable_cases as C
-from browser import chromium, built_site, open_page, site_server  # noqa: F401 (fixtures)
+from browser import open_page
 from descent import optimizers as O
 from descent.book import explorable as X
 from descent.runner import minimize
@@ -43,7 +43,7 @@ def _figure(page, ident):
 
 
 @pytest.mark.parametrize("ident", sorted(PAGES))
-def test_explorable_mounts_and_responds_to_the_keyboard(chromium, site_server, ident):  # noqa: F811
+def test_explorable_mounts_and_responds_to_the_keyboard(chromium, site_server, ident):
     with open_page(chromium, site_server.url(PAGES[ident])) as (page, log):
         fig = _figure(page, ident)
         assert fig.get_attribute("data-error") is None
@@ -66,7 +66,7 @@ def test_explorable_mounts_and_responds_to_the_keyboard(chromium, site_server, i
         assert not [e for e in log.errors if "explorable" in e.lower() or "descent" in e.lower()], log.errors
 
 
-def test_step_size_readout_equals_the_package(chromium, site_server):  # noqa: F811
+def test_step_size_readout_equals_the_package(chromium, site_server):
     s = X.DEFAULTS["step-size"]
     land = X.package_landscape("quadratic", kappa=s["kappa"], angle=s["angle"])
     t = minimize(O.sgd(lr=s["alpha_lmax"] / s["kappa"]), land, np.array(s["start"], float), s["steps"])
@@ -78,7 +78,7 @@ def test_step_size_readout_equals_the_package(chromium, site_server):  # noqa: F
         assert f"after {steps:,} steps" in fig.locator(".x-readout").inner_text()
 
 
-def test_momentum_readout_equals_the_theory(chromium, site_server):  # noqa: F811
+def test_momentum_readout_equals_the_theory(chromium, site_server):
     from descent.book import momentum_theory as MT
 
     s = X.DEFAULTS["momentum"]
@@ -89,7 +89,7 @@ def test_momentum_readout_equals_the_theory(chromium, site_server):  # noqa: F81
         assert float(fig.get_attribute("data-measured")) == pytest.approx(theory, rel=0.02)
 
 
-def test_a_link_restores_the_settings_and_the_start_moves_by_keyboard(chromium, site_server):  # noqa: F811
+def test_a_link_restores_the_settings_and_the_start_moves_by_keyboard(chromium, site_server):
     url = site_server.url(PAGES["ch05-momentum"])
     with open_page(chromium, url) as (page, _):
         fig = _figure(page, "ch05-momentum")
@@ -110,7 +110,7 @@ def test_a_link_restores_the_settings_and_the_start_moves_by_keyboard(chromium, 
         assert fig.locator(".x-readout").inner_text() == readout
 
 
-def test_redraw_stays_under_one_frame(chromium, site_server):  # noqa: F811
+def test_redraw_stays_under_one_frame(chromium, site_server):
     times = {}
     with open_page(chromium, site_server.url(PAGES["ch05-momentum"])) as (page, _):
         fig = _figure(page, "ch05-momentum")
@@ -124,7 +124,7 @@ def test_redraw_stays_under_one_frame(chromium, site_server):  # noqa: F811
     assert times["momentum"] < 16.0, times
 
 
-def test_explorable_fits_a_phone(chromium, site_server):  # noqa: F811
+def test_explorable_fits_a_phone(chromium, site_server):
     with open_page(chromium, site_server.url(PAGES["ch09-adam"]), width=390) as (page, _):
         fig = _figure(page, "ch09-adam")
         box = fig.bounding_box()
@@ -133,7 +133,7 @@ def test_explorable_fits_a_phone(chromium, site_server):  # noqa: F811
         assert width <= box["width"] + 1
 
 
-def test_engine_agrees_with_the_package_inside_chromium(chromium, site_server):  # noqa: F811
+def test_engine_agrees_with_the_package_inside_chromium(chromium, site_server):
     cases, expected = C.cases()
     with open_page(chromium, site_server.url(PAGES["ch02-step-size"])) as (page, _):
         _figure(page, "ch02-step-size")

@@ -4,7 +4,8 @@ import pytest
 from scipy.optimize import rosen, rosen_der, rosen_hess
 
 from descent.landscapes import (Beale, Booth, Cliff, Himmelblau, IllConditionedQuadratic, Landscape,
-                                MonkeySaddle, Plateau, Quadratic, Rosenbrock, Saddle,
+                                LessardCounterexample, MonkeySaddle, Plateau, Quadratic, Rosenbrock,
+                                Saddle, ShallowDip,
                                 classify_critical_point, finite_difference_grad,
                                 finite_difference_hess)
 
@@ -75,6 +76,17 @@ def test_vectorised_grid_call_equals_pointwise_calls(landscape, rng):
             np.testing.assert_allclose(F[i, j], landscape.f(x), rtol=1e-13, atol=1e-13)
             np.testing.assert_allclose(G[:, i, j], landscape.grad(x), rtol=1e-13, atol=1e-12)
             np.testing.assert_allclose(H[:, :, i, j], landscape.hess(x), rtol=1e-13, atol=1e-12)
+
+
+def test_value_and_grad_is_f_and_grad_in_one_call(landscape, rng):
+    for X in (_sample(landscape, rng), _sample(landscape, rng)[:, 0], _sample(landscape, rng, (2, 3))):
+        value, g = landscape.value_and_grad(X)
+        np.testing.assert_array_equal(value, landscape.f(X))
+        np.testing.assert_array_equal(g, landscape.grad(X))
+    value, _ = landscape.value_and_grad(_sample(landscape, rng)[:, 0])
+    assert isinstance(value, np.floating)
+    with pytest.raises(ValueError, match="leading dimension"):
+        landscape.value_and_grad(np.zeros(landscape.dim + 1))
 
 
 def test_single_point_value_is_a_numpy_scalar(landscape):
@@ -360,6 +372,30 @@ def test_plateau_matches_its_definition(rng):
 
 
 # --- Finite-difference helpers ------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs", [
+    # parameters for which the old Newton refinement failed and the constructor crashed
+    dict(height=540.3, width=0.00416, position=-4.5903, center=(-4.5901, 1.88), curvature=(2004.7, 7.13)),
+    dict(height=11.3, width=6.0, position=-2.6936, center=(-2.6934, -0.57), curvature=(0.0039, 0.00053)),
+    dict(height=903376.0, width=49.4, position=-0.4, center=(3.12, -0.015), curvature=(1.72, 193.3)),
+    dict(height=25372.1, width=0.0311, position=3.29804, center=(3.29815, -0.81), curvature=(0.00043, 16.6)),
+])
+def test_cliff_minimiser_is_found_for_any_valid_parameters(kwargs):
+    c = Cliff(**kwargs)
+    x = c.minima[0]
+    scale = kwargs["curvature"][0] * abs(x[0]) + kwargs["height"] / kwargs["width"]
+    assert abs(c.grad(x)[0]) <= 1e-12 * scale and c.grad(x)[1] == 0.0
+    assert classify_critical_point(c, x) == "minimum" and c.min_value == c.f(x)
+    grid = np.linspace(kwargs["position"] - 5 * kwargs["width"], x[0] + 5.0, 2001)
+    assert np.all(c.f(np.stack([grid, np.full_like(grid, x[1])])) >= c.min_value - 1e-9 * max(1.0, abs(c.min_value)))
+
+
+def test_chapter_5_landscapes_live_here():
+    from descent.book import momentum_theory as M
+    assert M.ShallowDip is ShallowDip and M.LessardCounterexample is LessardCounterexample
+    les = LessardCounterexample()
+    np.testing.assert_array_equal(les.grad(np.array([[0.5, 1.5, 2.5]])), [[12.5, 25.5, 38.5]])
+
 
 def test_finite_differences_on_a_known_function(rng):
     f = lambda x: np.sin(x[0]) * np.exp(x[1])                                 # noqa: E731

@@ -84,12 +84,12 @@ def test_goodfellow_forms_match_package():
     assert not np.allclose(its, ne)
 
 
-def test_nesterov_forms_symbolic():
-    r = MT.nesterov_forms_equivalence(3)
-    for a, b in zip(r.lookahead, r.pytorch):
-        assert sp.simplify(a - b) == 0
-    with pytest.raises(ValueError):
-        MT.nesterov_forms_equivalence(5)
+def test_nesterov_forms_are_re_exported_from_symbolic():
+    from descent.book import symbolic as S
+    assert MT.nesterov_forms_equivalence is S.nesterov_forms_equivalence
+    assert MT.NesterovForms is S.NesterovForms
+    with pytest.raises(AttributeError):
+        MT.no_such_thing
 
 
 def test_measured_rate():

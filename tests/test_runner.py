@@ -286,3 +286,169 @@ def test_minimize_many_rejects_bad_input(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         minimize_many(args.pop("optimizer"), args.pop("problem"), args.pop("x0s"), args.pop("steps"), **args)
+
+
+# --- memory: only what is used ---------------------------------------------------
+
+def test_minimize_memory_grows_with_the_steps_taken_not_the_budget():
+    import tracemalloc
+
+    from descent.optimizers import sgd
+    n = 100_000
+    Q = Quadratic(np.diag(np.linspace(1.0, 2.0, 5)))      # small problem for the exact check below
+    big = np.ones(n)
+    tracemalloc.start()
+    t = minimize(sgd(lr=0.5), lambda x: x, big, 100_000, tol=1e-3)   # f = |x|^2 / 2: converges fast
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert t.converged and t.steps < 100
+    assert peak < 4 * (t.steps + 1) * n * 8                # tens of MB, not 74.5 GiB
+    # and the grown record is the same as a short budget's
+    short = minimize(sgd(lr=0.1), Q, np.ones(5), 30)
+    long = minimize(sgd(lr=0.1), Q, np.ones(5), 10_000_000, tol=float(short.grad_norms[-1]))
+    np.testing.assert_array_equal(long.iterates, short.iterates)
+
+
+def test_minimize_can_keep_only_the_last_iterate():
+    Q = Quadratic(_spd(3, 1))
+    full = minimize(gd(0.1), Q, np.ones(3), 50)
+    slim = minimize(gd(0.1), Q, np.ones(3), 50, keep_iterates=False)
+    assert slim.iterates.shape == (1, 3) and slim.steps == full.steps == 50
+    np.testing.assert_array_equal(slim.x, full.x)
+    np.testing.assert_array_equal(slim.losses, full.losses)
+    with pytest.raises(TypeError, match="keep_iterates"):
+        minimize(gd(0.1), Q, np.ones(3), 5, keep_iterates="no")
+
+
+# --- per-run hyper-parameters ------------------------------------------------------
+
+from descent import optimizers as O  # noqa: E402
+
+
+@pytest.mark.parametrize("factory, hp", [
+    (O.sgd, {"lr": [0.01, 0.05, 0.1, 0.3]}),
+    (O.sgd, {"lr": [0.01, 0.05, 0.1, 0.3], "momentum": 0.9, "nesterov": True}),
+    (O.adam, {"lr": [1e-3, 1e-2, 0.1, 0.5], "weight_decay": 0.01}),
+    (O.adam, {"lr": 0.05, "betas": (0.8, 0.99)}),                  # a tuple is one shared value
+    (O.adam, {"lr": 0.05, "betas": [(0.9, 0.999), (0.8, 0.99), (0.5, 0.9), (0.0, 0.5)]}),
+    (O.adamw, {"lr": [1e-3, 1e-2, 0.1, 0.5]}),
+    (O.rmsprop, {"lr": [1e-3, 1e-2, 0.1, 0.5], "momentum": 0.5, "centered": True}),
+    (O.adagrad, {"lr": [1e-3, 1e-2, 0.1, 0.5]}),
+    (O.adagrad, {"lr": [1e-3, 1e-2, 0.1, 0.5], "lr_decay": 0.01}),
+    (O.adadelta, {"lr": [0.5, 1.0, 2.0, 4.0]}),
+    (O.sgd, {"lr": 0.05, "momentum": [0.0, 0.5, 0.9, 0.99]}),
+    (O.sgd, {"lr": [0.01, 0.05, 0.01, 0.05], "momentum": [0.0, 0.0, 0.9, 0.9]}),
+])
+def test_per_run_hyperparams_equal_separate_runs_bit_for_bit(factory, hp):
+    P = Rosenbrock()
+    x0s = np.array([[-1.5, 2.0], [0.0, 0.0], [1.2, 1.0], [-0.5, 0.5]])
+    batch = minimize_many(factory, P, x0s, 60, hyperparams=hp)
+    for j in range(4):
+        kw = {k: (val[j] if isinstance(val, list) else val) for k, val in hp.items()}
+        one = minimize(factory(**kw), P, x0s[j], 60)
+        if one.diverged:
+            assert batch.diverged[j]
+            continue
+        np.testing.assert_array_equal(batch.iterates[:, j], one.iterates)
+        np.testing.assert_array_equal(batch.losses[:, j], one.losses)
+    assert set(batch.hyperparams) == set(hp)
+    assert batch.trajectory(1).extra == {k: (val[1] if isinstance(val, list) else val) for k, val in hp.items()}
+
+
+def test_per_run_hyperparams_one_start_for_all_runs_and_partial_and_lambda():
+    import functools
+
+    Q = IllConditionedQuadratic(10.0)
+    lrs = np.linspace(0.01, 0.25, 9)
+    x0 = np.array([3.0, 1.0])
+    a = minimize_many(O.sgd, Q, x0, 80, hyperparams={"lr": lrs})
+    b = minimize_many(functools.partial(O.sgd, momentum=0.5), Q, x0, 80, hyperparams={"lr": lrs})
+    c = minimize_many(lambda lr: chain(scale(-lr)), Q, x0, 80, hyperparams={"lr": lrs})
+    assert a.n_runs == 9 and np.array_equal(a.iterates[0], np.tile(x0, (9, 1)))
+    np.testing.assert_array_equal(a.iterates, c.iterates)
+    for j, lr in enumerate(lrs):
+        np.testing.assert_array_equal(b.iterates[:, j], minimize(O.sgd(lr, momentum=0.5), Q, x0, 80).iterates)
+    # a schedule per run (not a number): one optimizer per value
+    from descent import schedules
+    scheds = [schedules.exponential_decay(0.1, 0.99), schedules.constant_schedule(0.05)] \
+        if hasattr(schedules, "constant_schedule") else [schedules.exponential_decay(0.1, 0.99)] * 2
+    s = minimize_many(O.sgd, Q, x0, 30, hyperparams={"lr": scheds})
+    np.testing.assert_array_equal(s.iterates[:, 0], minimize(O.sgd(scheds[0]), Q, x0, 30).iterates)
+
+
+def test_per_run_hyperparams_freeze_diverging_runs_only():
+    Q = IllConditionedQuadratic(10.0)            # lambda_max = 10: GD diverges for lr > 0.2
+    lrs = np.array([0.05, 0.15, 0.25, 0.5])
+    b = minimize_many(O.sgd, Q, np.array([3.0, 1.0]), 1000, hyperparams={"lr": lrs})
+    np.testing.assert_array_equal(b.diverged, lrs > 0.2)
+    assert np.all(np.isfinite(b.final))
+
+
+@pytest.mark.parametrize("args, kwargs, exc, match", [
+    ((O.sgd(0.1),), {"hyperparams": {"lr": [0.1, 0.2]}}, TypeError, "factory"),
+    ((O.sgd,), {}, TypeError, "GradientTransformation"),
+    ((O.sgd,), {"hyperparams": {}}, TypeError, "non-empty dict"),
+    ((O.sgd,), {"hyperparams": [0.1, 0.2]}, TypeError, "non-empty dict"),
+    ((O.sgd,), {"hyperparams": {"lr": [0.1, 0.2], "momentum": [0.0, 0.5, 0.9]}}, ValueError, "momentum"),
+    ((O.sgd,), {"hyperparams": {"lr": [0.1, 0.2, 0.3]}, "x0s": np.zeros((2, 2))}, ValueError, "one per run"),
+    ((O.sgd,), {"hyperparams": {"lr": [0.1, -0.2]}}, ValueError, "lr"),
+    ((O.sgd,), {"hyperparams": {"learning_rate": [0.1, 0.2]}}, TypeError, "learning_rate"),
+    ((O.sgd,), {"hyperparams": {"lr": np.zeros((2, 2))}}, ValueError, "1-D"),
+    ((lambda lr: 3,), {"hyperparams": {"lr": [0.1, 0.2]}}, TypeError, "returning a GradientTransformation"),
+    ((lambda lr: clip_by_global_norm(1.0),), {"hyperparams": {"lr": [0.1, 0.1]}}, ValueError, "couples"),
+])
+def test_per_run_hyperparams_reject_bad_input(args, kwargs, exc, match):
+    kwargs = dict(kwargs)
+    x0s = kwargs.pop("x0s", np.array([1.0, 1.0]))
+    with pytest.raises(exc, match=match):
+        minimize_many(args[0], IllConditionedQuadratic(10.0), x0s, 5, **kwargs)
+
+
+def test_runner_calls_value_and_grad_once_per_step_when_the_problem_has_it():
+    calls = {"f": 0, "grad": 0, "value_and_grad": 0}
+    Q = Quadratic(_spd(2, 3))
+
+    class Net:                          # a problem whose loss and gradient come from one pass
+        dim = 2
+
+        def f(self, x):
+            calls["f"] += 1
+            return Q.f(x)
+
+        def grad(self, x):
+            calls["grad"] += 1
+            return Q.grad(x)
+
+        def value_and_grad(self, x):
+            calls["value_and_grad"] += 1
+            return Q.f(x), Q.grad(x)
+
+    t = minimize(gd(0.1), Net(), np.ones(2), 20)
+    assert calls == {"f": 0, "grad": 0, "value_and_grad": 21} and (t.n_fev, t.n_gev) == (21, 21)
+    np.testing.assert_array_equal(t.losses, minimize(gd(0.1), Q, np.ones(2), 20).losses)
+    b = minimize_many(gd(0.1), Net(), np.ones((3, 2)), 10)
+    assert calls["value_and_grad"] == 21 + 11 and calls["grad"] == 0
+    assert b.n_gev == 11
+
+
+def test_own_factory_can_declare_lr_as_its_last_factor():
+    from descent.transforms import scale_by_learning_rate, scale_by_rms
+
+    def make(lr):
+        return chain(scale_by_rms(0.9), scale_by_learning_rate(lr))
+
+    P = Rosenbrock()
+    lrs = [1e-3, 1e-2, 0.1]
+    calls = []
+
+    def counted(lr):
+        calls.append(lr)
+        return make(lr)
+
+    grouped = minimize_many(counted, P, np.array([-1.5, 2.0]), 50, hyperparams={"lr": lrs})
+    assert sorted(calls) == sorted(lrs)                   # one optimizer per value
+    calls.clear()
+    counted.lr_is_last_factor = True
+    vectorised = minimize_many(counted, P, np.array([-1.5, 2.0]), 50, hyperparams={"lr": lrs})
+    assert calls == [1.0]                                 # one optimizer, lr applied per column
+    np.testing.assert_array_equal(vectorised.iterates, grouped.iterates)

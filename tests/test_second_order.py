@@ -478,7 +478,7 @@ def test_lbfgs_memory_and_m():
 def test_unbounded_problem_stops_with_a_message(method):
     linear = types.SimpleNamespace(f=lambda x: float(np.sum(x)), grad=lambda x: np.ones_like(x))
     tr = method(linear, np.zeros(3), 100)
-    assert not tr.converged and "line search failed" in tr.message
+    assert not tr.converged and tr.diverged and "unbounded below" in tr.message
 
 
 @pytest.mark.parametrize("method", [newton, bfgs, dfp, lbfgs])
@@ -532,3 +532,136 @@ def test_method_specific_bad_inputs():
         bfgs(ROSEN, np.zeros(2), H0=np.array([[1.0, 0.5], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="H0 must have shape"):
         bfgs(ROSEN, np.zeros(2), H0=np.eye(3))
+
+
+# --- issue 10/11 input rows ----------------------------------------------------------
+
+from descent.landscapes import Quadratic, Rosenbrock, Saddle  # noqa: E402
+from descent.line_search import wolfe_line_search  # noqa: E402
+
+
+@pytest.mark.parametrize("method", [newton, bfgs, dfp, lbfgs])
+def test_tol_none_runs_every_step_like_minimize(method):
+    tr = method(Rosenbrock(), np.array([-1.2, 1.0]), 15, tol=None)
+    assert tr.steps == 15 and not tr.converged and "step limit" in tr.message
+    # at an exact stationary point a run without tol stops with a message, not an error
+    at_min = method(Quadratic(np.eye(2)), np.zeros(2), 5, tol=None)
+    assert not at_min.converged and not at_min.diverged
+    np.testing.assert_array_equal(at_min.x, np.zeros(2))
+
+
+@pytest.mark.parametrize("method", [newton, bfgs, dfp, lbfgs])
+def test_x0_of_the_wrong_size_is_named(method):
+    with pytest.raises(ValueError, match=r"x0 must have 2 coordinates"):
+        method(Saddle(), np.zeros(3))
+
+
+@pytest.mark.parametrize("method", [bfgs, lbfgs])
+def test_unbounded_quadratic_is_reported_as_divergence(method):
+    linear_in_y = Quadratic(np.diag([1.0, 0.0]), b=[0.0, 1.0])   # f = x^2/2 - y: unbounded below
+    tr = method(linear_in_y, np.array([1.0, 0.5]), 200)
+    assert tr.diverged and not tr.converged and "unbounded below" in tr.message
+    assert np.all(np.isfinite(tr.iterates))
+
+
+@pytest.mark.parametrize("method", [bfgs, dfp, lbfgs])
+def test_saddle_quadratic_is_reported_as_divergence(method):
+    tr = method(Quadratic(np.diag([1.0, -1.0])), np.array([1.0, 0.5]), 200)
+    assert tr.diverged and "unbounded below" in tr.message
+
+
+def test_newton_line_search_on_an_unbounded_direction_diverges():
+    linear_in_y = Quadratic(np.diag([1.0, 0.0]), b=[0.0, 1.0])
+    tr = newton(linear_in_y, np.array([1.0, 0.5]), 20, damping=1.0, line_search=True)
+    assert tr.diverged and "unbounded below" in tr.message
+
+
+def test_newton_reports_an_underflowed_hessian_as_divergence():
+    # Exercise 4.2: log cosh from 1.2 — pure Newton runs away and 1/cosh^2 underflows to 0
+    logcosh = types.SimpleNamespace(f=lambda t: float(np.log(np.cosh(t[0]))),
+                                    grad=lambda t: np.array([np.tanh(t[0])]),
+                                    hess=lambda t: np.array([[1.0 / np.cosh(t[0]) ** 2]]))
+    with np.errstate(over="ignore"):
+        tr = newton(logcosh, np.array([1.2]), steps=8)
+    assert tr.diverged and "underflowed" in tr.message and "singular" not in tr.message
+    # a genuinely singular Hessian keeps its advice
+    flat = types.SimpleNamespace(f=lambda x: float(x[0] ** 2 + x[1]), grad=lambda x: np.array([2 * x[0], 1.0]),
+                                 hess=lambda x: np.array([[2.0, 0.0], [0.0, 0.0]]))
+    tr = newton(flat, np.array([1.0, 1.0]), 5)
+    assert not tr.diverged and "singular" in tr.message
+    # f = theta^4 near 0 converges; far out it is reported as divergence, never as singular
+    quartic = types.SimpleNamespace(f=lambda t: float(t[0] ** 4), grad=lambda t: np.array([4 * t[0] ** 3]),
+                                    hess=lambda t: np.array([[12 * t[0] ** 2]]))
+    assert newton(quartic, np.array([1e-3]), 2000, tol=0.0).converged
+    far = newton(quartic, np.array([1e90]), 5)
+    assert far.diverged and "singular" not in far.message
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (lambda x: None, TypeError, "f must return a real number, got NoneType"),
+    (lambda x: "1.0", TypeError, "f must return a real number"),
+    (lambda x: np.ones(2), ValueError, "f must return a scalar"),
+])
+def test_line_search_with_a_bad_f_says_so(bad, exc, match):
+    with pytest.raises(exc, match=match):
+        wolfe_line_search(bad, lambda x: 2 * x, np.ones(2), -np.ones(2), g0=2 * np.ones(2), f0=2.0)
+
+
+def test_line_search_with_a_bad_grad_or_non_callables():
+    with pytest.raises(TypeError, match="grad must return a real array"):
+        wolfe_line_search(lambda x: float(x @ x), lambda x: None, np.ones(2), -np.ones(2))
+    with pytest.raises(TypeError, match="f must be callable"):
+        wolfe_line_search(3.0, lambda x: 2 * x, np.ones(2), -np.ones(2))
+
+
+def test_line_search_reports_unbounded_below():
+    r = wolfe_line_search(lambda x: float(-x[0]), lambda x: np.array([-1.0]), np.zeros(1), np.ones(1))
+    assert not r.success and r.unbounded and "unbounded below" in r.message
+    r = wolfe_line_search(lambda x: float(-x[0]), lambda x: np.array([-1.0]), np.zeros(1), np.ones(1),
+                          alpha_max=100.0)
+    assert not r.success and r.unbounded and "alpha_max" in r.message
+    ok = wolfe_line_search(lambda x: float(x @ x), lambda x: 2 * x, np.ones(2), -np.ones(2))
+    assert ok.success and not ok.unbounded
+
+
+@pytest.mark.parametrize("method", [newton, bfgs, lbfgs])
+def test_second_order_problem_returning_none_is_a_type_error(method):
+    P = types.SimpleNamespace(f=lambda x: None, grad=lambda x: 2 * x, hess=lambda x: 2 * np.eye(2))
+    with pytest.raises(TypeError, match="problem.f must return a real number"):
+        method(P, np.ones(2))
+
+
+class _OnePass:
+    """A problem that only has value_and_grad (a network: one pass gives both), counting passes."""
+
+    def __init__(self, landscape):
+        self.landscape, self.dim, self.passes = landscape, landscape.dim, 0
+
+    def value_and_grad(self, x):
+        self.passes += 1
+        return self.landscape.f(x), self.landscape.grad(x)
+
+
+@pytest.mark.parametrize("method", [bfgs, dfp, lbfgs])
+def test_value_and_grad_problem_needs_no_cache_and_gives_the_same_run(method):
+    P = _OnePass(Rosenbrock())
+    tr = method(P, np.array([-1.2, 1.0]), 200)
+    ref = method(Rosenbrock(), np.array([-1.2, 1.0]), 200)
+    np.testing.assert_array_equal(tr.iterates, ref.iterates)
+    assert tr.converged == ref.converged and P.passes == tr.n_fev == tr.n_gev
+    assert P.passes <= max(ref.n_fev, ref.n_gev)     # f and grad at one point: one pass
+
+
+def test_newton_and_the_runner_take_a_value_and_grad_problem():
+    class WithHess(_OnePass):
+        def hess(self, x):
+            return self.landscape.hess(x)
+
+    tr = newton(WithHess(Rosenbrock()), np.array([-1.2, 1.0]), 50, line_search=True)
+    assert tr.converged
+    from descent.optimizers import sgd
+    from descent.runner import minimize
+    P = _OnePass(Rosenbrock())
+    run = minimize(sgd(1e-3), P, np.array([-1.2, 1.0]), 30)
+    np.testing.assert_array_equal(run.losses, minimize(sgd(1e-3), Rosenbrock(), np.array([-1.2, 1.0]), 30).losses)
+    assert P.passes == 31

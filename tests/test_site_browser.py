@@ -22,9 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import (  # noqa: F401 - fixtures are used by name
-    WIDTHS, axe_audit, built_site, chromium, describe_violations, horizontal_overflow,
-    open_page, site_server, wait_for_mathjax)
+from browser import (WIDTHS, axe_audit, describe_violations, horizontal_overflow, open_page,
+                     wait_for_mathjax)
 
 pytestmark = pytest.mark.book
 

@@ -28,7 +28,7 @@ def test_grad_matches_finite_differences_and_batches():
 
 def test_train_online_columns_equal_separate_runs():
     p = SparseRegression(n_samples=50, frequencies=[1.0, 0.2], seed=0)
-    W = train_online(T.scale_by_rss(), p, [0.1, 0.5], batch_size=50, epochs=3)
+    W = train_online(O.adagrad, p, [0.1, 0.5], batch_size=50, epochs=3)
     for c, lr in enumerate([0.1, 0.5]):   # full batch: the runner with AdaGrad gives the same
         tr = minimize(O.adagrad(lr=lr), p.grad, np.zeros(2), 3)
         np.testing.assert_allclose(W[:, c], tr.x, rtol=1e-12)
@@ -36,7 +36,7 @@ def test_train_online_columns_equal_separate_runs():
 
 def test_divergence_becomes_nan_quietly():
     p = SparseRegression(n_samples=100, seed=0)
-    W = train_online(T.identity(), p, [1e-3, 1e3])
+    W = train_online(O.sgd, p, [1e-3, 1e3])
     assert np.all(np.isfinite(W[:, 0])) and np.all(np.isnan(W[:, 1]))
     huge = np.full((p.dim, 1), 1e200)
     assert np.isinf(p.f(huge)[0]) and np.isnan(p.f(W)[1])
@@ -46,8 +46,8 @@ def test_adagrad_learns_rare_features_better_than_sgd():
     p = SparseRegression(seed=0)
     rare = p.frequencies < 0.02
     errs = {}
-    for name, tf, lrs in [("sgd", T.identity(), np.geomspace(1e-3, 1, 7)),
-                          ("adagrad", T.scale_by_rss(), np.geomspace(1e-2, 10, 7))]:
+    for name, tf, lrs in [("sgd", O.sgd, np.geomspace(1e-3, 1, 7)),
+                          ("adagrad", O.adagrad, np.geomspace(1e-2, 10, 7))]:
         W = train_online(tf, p, lrs)
         best = np.nanargmin(p.f(W))
         errs[name] = np.mean(np.abs(W[rare, best] - p.w_hat[rare]))
@@ -59,6 +59,31 @@ def test_bad_frequencies(bad):
     with pytest.raises(ValueError):
         SparseRegression(frequencies=bad)
 
+
+def test_train_online_equals_the_hand_written_minibatch_loop():
+    p = SparseRegression(n_samples=300, seed=2)
+    lrs = np.array([0.01, 0.3, 3.0])
+    W = train_online(O.adagrad, p, lrs, epochs=2, batch_size=4, seed=5)
+    rng = np.random.default_rng(5)                  # the loop the chapter used to carry inline
+    V = np.zeros((p.dim, lrs.size))
+    r = np.zeros_like(V)
+    for _ in range(2):
+        order = rng.permutation(p.n_samples)
+        for start in range(0, p.n_samples, 4):
+            G = p.grad(V, order[start:start + 4])
+            r += G * G
+            V = V - G / (np.sqrt(r) + 1e-10) * lrs
+    np.testing.assert_array_equal(W, V)
+
+
+def test_train_online_takes_a_factory_or_a_scale_transformation():
+    p = SparseRegression(n_samples=200, seed=4)
+    lrs = [0.01, 0.3, 3.0]
+    np.testing.assert_array_equal(train_online(T.scale_by_rss(), p, lrs, batch_size=3),
+                                  train_online(O.adagrad, p, lrs, batch_size=3))
+    np.testing.assert_array_equal(train_online(T.identity(), p, lrs[:2]), train_online(O.sgd, p, lrs[:2]))
+    with pytest.raises(TypeError, match="factory"):
+        train_online(0.1, p, [0.1])
 
 
 def test_column_norm_rss_is_scalar_adagrad_per_column():

@@ -371,6 +371,22 @@ def test_size_limits_raise(fn, arg):
         fn(arg)
 
 
+def test_nesterov_forms_symbolic():
+    r = S.nesterov_forms_equivalence(3)
+    for a, b in zip(r.lookahead, r.pytorch):
+        assert sp.simplify(a - b) == 0
+    with pytest.raises(ValueError):
+        S.nesterov_forms_equivalence(5)
+
+
+def test_momentum_theory_needs_no_sympy():
+    import subprocess
+    import sys
+    code = ("import sys; import descent.book.momentum_theory as M; M.ShallowDip(); "
+            "assert 'sympy' not in sys.modules, 'momentum_theory imported sympy'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_latex_interval_writes_a_chained_inequality():
     a = sp.Symbol("alpha", real=True)
     lam = sp.Symbol("lambda", positive=True)

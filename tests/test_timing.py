@@ -132,3 +132,16 @@ def test_blas_threads_limits_and_restores():
     assert after == before
     with blas_threads(None):
         pass
+
+
+def test_blas_threads_user_api_and_one_home():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with blas_threads(1, user_api="blas"):
+        blas = [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert all(k == 1 for k in blas)
+    with pytest.raises(ValueError, match="user_api"):
+        with blas_threads(1, user_api="cuda"):
+            pass
+    from descent.book import nn, sizing
+    assert not hasattr(nn, "_single_threaded_blas")      # nn limits threads through timing
+    assert sizing.measure_seconds is measure_seconds      # sizing times through timing

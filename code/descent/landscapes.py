@@ -30,6 +30,7 @@ Goodfellow, Bengio & Courville (2016), *Deep Learning*, Sec. 8.2 (cliffs, platea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,8 @@ from . import _validate as v
 
 __all__ = [
     "Landscape", "Quadratic", "IllConditionedQuadratic", "Rosenbrock", "Beale", "Himmelblau",
-    "Booth", "Saddle", "MonkeySaddle", "Cliff", "Plateau", "as_points",
+    "Booth", "Saddle", "MonkeySaddle", "Cliff", "Plateau", "ShallowDip", "LessardCounterexample",
+    "as_points",
     "finite_difference_grad", "finite_difference_hess", "classify_critical_point",
 ]
 
@@ -78,6 +80,8 @@ def as_points(x: Any, dim: int, name: str = "x") -> np.ndarray:
 
 def _column(vec: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``vec`` (shape ``(n,)``) cast to ``x``'s dtype and shaped to broadcast against ``x``."""
+    if x.ndim == 1 and x.dtype == vec.dtype:       # the runner's hot path: one point
+        return vec
     return vec.astype(x.dtype, copy=False).reshape(vec.shape + (1,) * (x.ndim - 1))
 
 
@@ -118,23 +122,32 @@ def _sigmoid_parts(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return s, s_neg, d1, d2
 
 
-def _newton(grad: Callable, hess: Callable, x0: np.ndarray, iters: int = 100) -> np.ndarray | None:
-    """Newton's method on ``grad = 0`` from ``x0``; the root, or ``None`` if it fails."""
-    x = np.array(x0, dtype=float)
-    for _ in range(iters):
-        g = grad(x)
-        try:
-            step = np.linalg.solve(hess(x), g)
-        except np.linalg.LinAlgError:
-            return None
-        x = x - step
-        if not np.all(np.isfinite(x)):
-            return None
-        if np.linalg.norm(step) <= 1e-15 * max(1.0, np.linalg.norm(x)):
+def _critical_point(landscape: "Landscape", x0: Any, steps: int = 40) -> np.ndarray | None:
+    """A root of :math:`\nabla f` near ``x0`` by :func:`descent.second_order.newton` (pure
+    Newton, run to its step limit so that it settles on the floating-point fixed point);
+    ``None`` if it does not find one.  Used to refine known critical points."""
+    from .second_order import newton
+
+    problem = SimpleNamespace(f=landscape._f, grad=landscape._grad, hess=landscape._hess)
+    with np.errstate(all="ignore"):
+        x = newton(problem, np.array(x0, dtype=float), steps, tol=0.0).x
+        g = landscape._grad(x)
+        scale = max(1.0, float(np.max(np.abs(landscape._hess(x)))))
+    return x if np.all(np.isfinite(x)) and np.linalg.norm(g) <= 1e-9 * scale else None
+
+
+def _increasing_root(fn: Callable[[float], float], lo: float, hi: float) -> float:
+    """The root of an increasing function with ``fn(lo) <= 0 <= fn(hi)``, by bisection to
+    adjacent floating-point numbers (robust where Newton's method is not)."""
+    for _ in range(2100):                   # more than enough to exhaust float64 between any two floats
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
             break
-    g = grad(x)
-    scale = max(1.0, float(np.max(np.abs(hess(x)))))
-    return x if np.linalg.norm(g) <= 1e-9 * scale else None
+        if fn(mid) <= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return lo if abs(fn(lo)) <= abs(fn(hi)) else hi
 
 
 def finite_difference_grad(f: Callable, x: Any, h: float = 1e-6) -> np.ndarray:
@@ -266,6 +279,20 @@ class Landscape:
         """Hessian at ``x``, shape ``(n, n, *batch)``."""
         return self._hess(as_points(x, self._dim))
 
+    def value_and_grad(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(f(x), grad(x))`` in one call (one validation, shared intermediate results).
+
+        The meeting point of the first- and second-order code: the runner calls it once
+        per step, and a problem whose loss and gradient come from one computation (a
+        network's forward and backward pass) implements just this.
+        """
+        x = as_points(x, self._dim)
+        value, g = self._value_and_grad(x)
+        return _scalar(value), g
+
+    def _value_and_grad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._f(x), self._grad(x)
+
     def _f(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -359,6 +386,11 @@ class Quadratic(Landscape):
     def _grad(self, x):
         return _matvec(self.A, x) - _column(self.b, x)
 
+    def _value_and_grad(self, x):
+        Ax = _matvec(self.A, x)
+        b = _column(self.b, x)
+        return 0.5 * (x * Ax).sum(axis=0) - (b * x).sum(axis=0), Ax - b
+
     def _hess(self, x):
         return _constant_hessian(self.A, x)
 
@@ -423,6 +455,11 @@ class IllConditionedQuadratic(Quadratic):
         d = x - _column(self.center, x)
         return _matvec(self.A, d)
 
+    def _value_and_grad(self, x):
+        d = x - _column(self.center, x)
+        Ad = _matvec(self.A, d)
+        return 0.5 * (d * Ad).sum(axis=0), Ad
+
     def _params(self):
         return {"condition_number": self.condition_number, "angle": self.angle,
                 "scale": self.scale, "center": tuple(float(c) for c in self.center)}
@@ -474,13 +511,13 @@ class Rosenbrock(Landscape):
         if dim == 2 or self.a in (0.0, 1.0):
             minima, min_value = [guess], 0.0
         else:
-            x = _newton(self._grad, self._hess, guess)
+            x = _critical_point(self, guess)
             if x is not None and np.all(np.linalg.eigvalsh(self._hess(x)) > 0):
                 minima = [x]
         if dim >= 4 and minima:
             start = np.ones(dim)
             start[0] = -1.0
-            x = _newton(self._grad, self._hess, start)
+            x = _critical_point(self, start)
             if (x is not None and np.all(np.linalg.eigvalsh(self._hess(x)) > 0)
                     and np.linalg.norm(x - minima[0]) > 1e-6):
                 minima.append(x)
@@ -498,6 +535,15 @@ class Rosenbrock(Landscape):
         g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * (a - x[:-1])
         g[1:] += 2.0 * b * t
         return g
+
+    def _value_and_grad(self, x):
+        a, b = self.a, self.b
+        t = x[1:] - x[:-1] ** 2
+        r = a - x[:-1]
+        g = np.zeros_like(x)
+        g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * r
+        g[1:] += 2.0 * b * t
+        return (b * t ** 2 + r ** 2).sum(axis=0), g
 
     def _hess(self, x):
         b, n = self.b, self.dim
@@ -590,7 +636,7 @@ class Himmelblau(Landscape):
                ([3.385154183607021, 0.07385187983774928], "saddle")]
 
     def __init__(self) -> None:
-        refine = lambda p: _newton(self._grad, self._hess, np.array(p))  # noqa: E731
+        refine = lambda p: _critical_point(self, p)  # noqa: E731
         super().__init__(2, minima=[refine(p) for p in self._MINIMA], min_value=0.0,
                          critical_points=[refine(p) for p, _ in self._OTHERS],
                          critical_kinds=[k for _, k in self._OTHERS], window=((-5.0, 5.0), (-5.0, 5.0)))
@@ -707,6 +753,120 @@ class MonkeySaddle(Landscape):
 
 
 # ---------------------------------------------------------------------------
+# One-dimensional landscapes of Chapter 5
+# ---------------------------------------------------------------------------
+
+def _roots_of(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, n: int = 4001) -> np.ndarray:
+    """All sign changes of ``fn`` on a grid of ``[lo, hi]``, refined by bisection."""
+    xs = np.linspace(lo, hi, n)
+    ys = fn(xs)
+    idx = np.flatnonzero(np.sign(ys[:-1]) * np.sign(ys[1:]) < 0)
+    roots = []
+    for i in idx:
+        a, b = xs[i], xs[i + 1]
+        fa = fn(np.array(a))
+        for _ in range(80):
+            m = 0.5 * (a + b)
+            fm = fn(np.array(m))
+            if np.sign(fm) == np.sign(fa):
+                a, fa = m, fm
+            else:
+                b = m
+        roots.append(0.5 * (a + b))
+    return np.array(roots)
+
+
+class ShallowDip(Landscape):
+    r"""A bowl with a shallow dip on its slope: :math:`f(\theta) = \tfrac{c}{2}\theta^2 - h\,e^{-(\theta-\mu)^2/(2w^2)}`.
+
+    With the defaults (:math:`c = 1`, dip of depth :math:`h = 2` and width :math:`w = 0.3` at
+    :math:`\mu = 3`) the slope of the bowl at the dip is outweighed by the dip's own slope,
+    so :math:`f` has a *local* minimum near :math:`\mu`, a small barrier just below it, and
+    its global minimum near 0.  Gradient descent started up the slope settles in the dip;
+    momentum can carry the iterate through it.  ``minima`` lists the global minimiser first,
+    then the local one; ``critical_points`` holds the barrier (a local maximum).
+    """
+
+    name = "shallow dip"
+
+    def __init__(self, curvature: float = 1.0, depth: float = 2.0, width: float = 0.3,
+                 position: float = 3.0) -> None:
+        self.curvature = v.positive(curvature, "curvature")
+        self.depth = v.nonnegative(depth, "depth")
+        self.width = v.positive(width, "width")
+        self.position = v.real(position, "position")
+        span = abs(self.position) + 6.0 * self.width + 1.0
+        crit = _roots_of(lambda t: self._grad(np.asarray(t, dtype=float)[None])[0], -span, span)
+        kinds = self._hess(crit[None])[0, 0] if crit.size else np.array([])
+        minima = crit[kinds > 0]
+        values = self._f(minima[None]) if minima.size else np.array([])
+        order = np.argsort(values)
+        minima = minima[order]
+        maxima = crit[kinds < 0]
+        super().__init__(1, minima=minima[:, None],
+                         min_value=float(values[order][0]) if minima.size else None,
+                         critical_points=maxima[:, None], critical_kinds=("maximum",) * maxima.size)
+
+    def _bump(self, x):
+        return np.exp(-((x - self.position) ** 2) / (2.0 * self.width**2))
+
+    def _f(self, x):
+        t = x[0]
+        return 0.5 * self.curvature * t * t - self.depth * self._bump(t)
+
+    def _grad(self, x):
+        t = x[0]
+        return (self.curvature * t + self.depth * (t - self.position) / self.width**2 * self._bump(t))[None]
+
+    def _hess(self, x):
+        t = x[0]
+        u = (t - self.position) / self.width
+        return (self.curvature + self.depth / self.width**2 * (1.0 - u * u) * self._bump(t))[None, None]
+
+    def _params(self):
+        return {"curvature": self.curvature, "depth": self.depth, "width": self.width,
+                "position": self.position}
+
+
+class LessardCounterexample(Landscape):
+    r"""Lessard, Recht & Packard's (2016) strongly convex function with :math:`m = 1`, :math:`L = 25`.
+
+    .. math::
+       \nabla f(\theta) = \begin{cases} 25\theta & \theta < 1\\ \theta + 24 & 1 \le \theta < 2\\
+       25\theta - 24 & \theta \ge 2\end{cases}
+
+    (a continuous, piecewise-linear gradient; :math:`f` is piecewise quadratic with
+    :math:`1 \le f'' \le 25`, minimum :math:`f(0) = 0`).  Heavy ball with Polyak's parameters
+    for :math:`\kappa = 25`, started e.g. at :math:`\theta_0 = 3.3`, falls into a cycle of
+    period 3 and never converges, although the same parameters are optimal on every
+    quadratic with :math:`1 \le \lambda \le 25`.  The second derivative is undefined at 1
+    and 2; ``hess`` returns the one-sided value from the right there.
+    """
+
+    name = "Lessard et al.'s counterexample"
+
+    def __init__(self) -> None:
+        super().__init__(1, minima=[[0.0]], min_value=0.0)
+        self.m, self.L = 1.0, 25.0
+
+    def _f(self, x):
+        t = x[0]
+        return np.where(t < 1, 12.5 * t * t,
+                        np.where(t < 2, 0.5 * t * t + 24.0 * t - 12.0, 12.5 * t * t - 24.0 * t + 36.0))
+
+    def _grad(self, x):
+        t = x[0]
+        return np.where(t < 1, 25.0 * t, np.where(t < 2, t + 24.0, 25.0 * t - 24.0))[None]
+
+    def _hess(self, x):
+        t = x[0]
+        return np.where((t >= 1) & (t < 2), 1.0, 25.0)[None, None] + 0.0 * t
+
+    def _params(self):
+        return {}
+
+
+# ---------------------------------------------------------------------------
 # Pathologies: cliffs and plateaus
 # ---------------------------------------------------------------------------
 
@@ -750,7 +910,11 @@ class Cliff(Landscape):
         self.max_slope = self.height / (4.0 * self.width)
         c, p = self.center, self.position
         super().__init__(2, window=((p - 3.0, c[0] + 3.0), (c[1] - 3.0, c[1] + 3.0)))
-        x_star = _newton(self._grad, self._hess, c)
+        # On x >= c_1 (beyond the wall) the x-derivative k_1 (x - c_1) - (H/w) sigma'(u) is
+        # increasing, <= 0 at c_1 and >= 0 at c_1 + H/(4 w k_1): one root, found by bisection.
+        k1, H_w = float(self.curvature[0]), self.height / self.width
+        slope = lambda x: float(self._grad(np.array([x, c[1]]))[0])  # noqa: E731
+        x_star = np.array([_increasing_root(slope, float(c[0]), float(c[0]) + H_w / (4.0 * k1)), c[1]])
         self.minima = x_star.reshape(1, 2)
         self.min_value = float(self._f(x_star))
 

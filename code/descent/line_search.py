@@ -56,6 +56,10 @@ class LineSearchResult:
         when they were passed in).
     message:
         Why the search stopped, in words.
+    unbounded:
+        ``True`` when the search failed because :math:`\phi` kept decreasing, with the
+        slope still steeper than :math:`c_2\phi'(0)`, at every trial step up to the last
+        one tried: :math:`f` appears to be unbounded below along ``p``.
     """
 
     success: bool
@@ -66,6 +70,7 @@ class LineSearchResult:
     n_fev: int
     n_gev: int
     message: str
+    unbounded: bool = False
 
 
 def _cubic_minimizer(a, fa, da, b, fb, db):
@@ -182,7 +187,8 @@ def wolfe_line_search(
         ``success=True`` with the step, new point, loss and gradient; or ``success=False``
         with ``alpha=x=f=g=None`` and a ``message`` when no acceptable step was found within
         ``max_iter`` trials, the bracket shrank to rounding level, or :math:`\phi` kept
-        decreasing up to ``alpha_max`` (``f`` may be unbounded below along ``p``).
+        decreasing at every trial step, doubling up to ``alpha_max`` or for all ``max_iter``
+        trials (then ``unbounded=True``: ``f`` may be unbounded below along ``p``).
         A failure is a normal outcome and raises nothing.
 
     Raises
@@ -211,11 +217,19 @@ def wolfe_line_search(
     def point(alpha):
         return x + alpha * p
 
+    if not callable(f):
+        raise TypeError(f"f must be callable x -> float, got {type(f).__name__}")
+    if not callable(grad):
+        raise TypeError(f"grad must be callable x -> gradient, got {type(grad).__name__}")
+
     def eval_f(xa):
         nonlocal n_fev
         n_fev += 1
         with np.errstate(all="ignore"):
-            value = np.asarray(f(xa))
+            result = f(xa)
+        value = np.asarray(result)
+        if value.dtype.kind not in "iuf":
+            raise TypeError(f"f must return a real number, got {type(result).__name__}")
         if value.size != 1:
             raise ValueError(f"f must return a scalar, got shape {value.shape}")
         return float(value.reshape(()))
@@ -224,7 +238,10 @@ def wolfe_line_search(
         nonlocal n_gev
         n_gev += 1
         with np.errstate(all="ignore"):
-            gradient = np.asarray(grad(xa))
+            result = grad(xa)
+        gradient = np.asarray(result)
+        if gradient.dtype.kind not in "iuf":
+            raise TypeError(f"grad must return a real array of shape {x.shape}, got {type(result).__name__}")
         if gradient.shape != x.shape:
             raise ValueError(f"grad must return shape {x.shape}, got {gradient.shape}")
         with np.errstate(all="ignore"):
@@ -252,8 +269,8 @@ def wolfe_line_search(
     def accept(alpha, xa, fa, ga, message):
         return LineSearchResult(True, float(alpha), xa, fa, ga, n_fev, n_gev, message)
 
-    def fail(message):
-        return LineSearchResult(False, None, None, None, None, n_fev, n_gev, message)
+    def fail(message, unbounded=False):
+        return LineSearchResult(False, None, None, None, None, n_fev, n_gev, message, unbounded)
 
     def armijo(alpha, phi):
         return math.isfinite(phi) and phi <= phi0 + c1 * alpha * dphi0
@@ -304,10 +321,12 @@ def wolfe_line_search(
         if da >= 0.0:
             return zoom(alpha, fa, da, prev, f_prev, d_prev)
         if alpha >= alpha_max:
-            return fail(
-                f"phi still decreasing at alpha_max={alpha_max:.3g}; "
-                "f may be unbounded below along p"
-            )
+            return fail(f"phi still decreasing at alpha_max={alpha_max:.3g}; "
+                        "f may be unbounded below along p", unbounded=True)
         prev, f_prev, d_prev = alpha, fa, da
         alpha = min(2.0 * alpha, alpha_max)
-    return fail(f"no strong Wolfe step within max_iter={max_iter} trial steps")
+    # Every trial had sufficient decrease, a lower phi than the one before and a slope
+    # still steeper than c2 * phi'(0): phi fell all the way out to the last trial step.
+    return fail(f"phi still decreasing at every one of max_iter={max_iter} trial steps, out to "
+                f"alpha={prev:.3g} (phi = {f_prev:.3g}); f may be unbounded below along p",
+                unbounded=True)

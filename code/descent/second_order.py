@@ -1,8 +1,9 @@
 r"""Newton's method and quasi-Newton methods (DFP, BFGS, L-BFGS).
 
-All minimisers take a *problem*: any object with ``.f(x)`` (a scalar), ``.grad(x)`` (shape
-``(n,)``) and, for :func:`newton`, ``.hess(x)`` (shape ``(n, n)``), for single points ``x`` of
-shape ``(n,)``. Each returns a :class:`descent.trajectory.Trajectory`; ``converged`` means
+All minimisers take a *problem*: any object with ``.f(x)`` (a scalar) and ``.grad(x)`` (shape
+``(n,)``) — or ``.value_and_grad(x)`` returning both from one computation, as the landscapes
+and the runner's problems have — and, for :func:`newton`, ``.hess(x)`` (shape ``(n, n)``),
+for single points ``x`` of shape ``(n,)``. Each returns a :class:`descent.trajectory.Trajectory`; ``converged`` means
 :math:`\|\nabla f(x_k)\|_2 \le` ``tol`` — a *stationary* point, which need not be a minimum
 (see :func:`newton`).
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from . import _validate
 from .line_search import wolfe_line_search
+from .runner import _norm as _runner_norm
 from .trajectory import Trajectory
 
 __all__ = [
@@ -48,16 +50,24 @@ __all__ = [
 class _Evaluator:
     """Calls the problem, checks shapes, casts to the working dtype and counts evaluations.
 
+    A problem with ``value_and_grad(x) -> (f, g)`` (a network: one forward and backward
+    pass gives both) is called through it: the loss and the gradient asked for at the same
+    point — the line search asks for :math:`f` and then :math:`\nabla f` at each trial —
+    cost one call, which counts as one loss and one gradient evaluation.
+
     Floating-point warnings inside the problem are silenced: a non-finite result is expected
     (a step may overshoot) and handled by the caller.
     """
 
     def __init__(self, problem, x0: np.ndarray, *, need_hess: bool = False):
-        names = ("f", "grad", "hess") if need_hess else ("f", "grad")
-        for name in names:
+        vg = getattr(problem, "value_and_grad", None)
+        self._vg = vg if callable(vg) else None
+        names = ("f", "grad") if self._vg is None else ()
+        for name in names + (("hess",) if need_hess else ()):
             if not callable(getattr(problem, name, None)):
                 raise TypeError(
-                    f"problem must have a callable .{name}(x); got {type(problem).__name__} without it"
+                    f"problem must have a callable .{name}(x) (or .value_and_grad(x) for f and grad); "
+                    f"got {type(problem).__name__} without it"
                 )
         self.problem = problem
         self.n = x0.shape[0]
@@ -65,30 +75,61 @@ class _Evaluator:
         self.n_fev = 0
         self.n_gev = 0
         self.n_hev = 0
+        self._last = None          # (x, copy of x, f, g) of the last value_and_grad call
 
-    def f(self, x: np.ndarray) -> float:
+    def _both(self, x: np.ndarray):
+        last = self._last
+        if last is not None and last[0] is x and np.array_equal(last[1], x):
+            return last[2], last[3]
         self.n_fev += 1
-        with np.errstate(all="ignore"):
-            value = np.asarray(self.problem.f(x))
-        if value.size != 1:
-            raise ValueError(f"problem.f must return a scalar, got shape {value.shape}")
-        return float(value.reshape(()))
-
-    def grad(self, x: np.ndarray) -> np.ndarray:
         self.n_gev += 1
         with np.errstate(all="ignore"):
-            g = np.asarray(self.problem.grad(x), dtype=self.dtype)
-        if g.shape != (self.n,):
-            raise ValueError(f"problem.grad must return shape {(self.n,)}, got {g.shape}")
+            value, g = self._vg(x)
+            g = _real_result(g, "problem.value_and_grad's gradient", (self.n,), self.dtype)
+        value = _scalar_value(value, "problem.value_and_grad's value")
+        self._last = (x, x.copy(), value, g)
+        return value, g
+
+    def f(self, x: np.ndarray) -> float:
+        if self._vg is not None:
+            return self._both(x)[0]
+        self.n_fev += 1
+        with np.errstate(all="ignore"):
+            value = self.problem.f(x)
+        return _scalar_value(value, "problem.f")
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        if self._vg is not None:
+            return self._both(x)[1]
+        self.n_gev += 1
+        with np.errstate(all="ignore"):
+            g = _real_result(self.problem.grad(x), "problem.grad", (self.n,), self.dtype)
         return g
 
     def hess(self, x: np.ndarray) -> np.ndarray:
         self.n_hev += 1
         with np.errstate(all="ignore"):
-            h = np.asarray(self.problem.hess(x), dtype=self.dtype)
-        if h.shape != (self.n, self.n):
-            raise ValueError(f"problem.hess must return shape {(self.n, self.n)}, got {h.shape}")
+            h = _real_result(self.problem.hess(x), "problem.hess", (self.n, self.n), self.dtype)
         return h
+
+
+def _scalar_value(value, name: str) -> float:
+    """A problem's loss as a Python float, or a ``TypeError``/``ValueError`` naming ``name``."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must return a real number, got {type(value).__name__}")
+    if arr.size != 1:
+        raise ValueError(f"{name} must return a scalar, got shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def _real_result(value, name: str, shape: tuple, dtype) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must return a real array of shape {shape}, got {type(value).__name__}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must return shape {shape}, got {arr.shape}")
+    return arr.astype(dtype, copy=False)
 
 
 class _Recorder:
@@ -97,12 +138,12 @@ class _Recorder:
     def __init__(self, x: np.ndarray, f: float, g: np.ndarray):
         self.xs = [x]
         self.fs = [f]
-        self.gns = [float(np.linalg.norm(g))]
+        self.gns = [_norm(g)]
 
     def append(self, x: np.ndarray, f: float, g: np.ndarray) -> None:
         self.xs.append(x)
         self.fs.append(f)
-        self.gns.append(float(np.linalg.norm(g)))
+        self.gns.append(_norm(g))
 
     @property
     def steps(self) -> int:
@@ -110,7 +151,7 @@ class _Recorder:
 
     def finished(self, ev: _Evaluator, tol: float, steps: int, extra: dict):
         """The finished run if the gradient is below ``tol`` or ``steps`` are done, else ``None``."""
-        if self.gns[-1] <= tol:
+        if tol is not None and self.gns[-1] <= tol:
             return self.build(ev, converged=True, extra=extra,
                               message=f"gradient norm <= tol={tol:g} after {self.steps} steps")
         if self.steps >= steps:
@@ -132,15 +173,23 @@ class _Recorder:
         )
 
 
+def _norm(g: np.ndarray) -> float:
+    """Euclidean norm in float64 that neither overflows for a finite ``g`` nor warns."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _runner_norm(g)
+
+
 def _finite(f: float, g: np.ndarray) -> bool:
     return math.isfinite(f) and bool(np.all(np.isfinite(g)))
 
 
 def _start(problem, x0, steps, tol, *, need_hess=False):
     """Shared set-up: validate, evaluate at ``x0``; returns (x, f, g, ev, rec, steps, tol)."""
-    x = _validate.real_array(x0, "x0")
+    ev_dim = getattr(problem, "dim", None)
+    dim = int(ev_dim) if isinstance(ev_dim, (int, np.integer)) and not isinstance(ev_dim, bool) else None
+    x = _validate.real_array(x0, "x0", 1, dim)
     steps = _validate.nonnegative_int(steps, "steps")
-    tol = _validate.nonnegative(tol, "tol")
+    tol = None if tol is None else _validate.nonnegative(tol, "tol")
     ev = _Evaluator(problem, x, need_hess=need_hess)
     f = ev.f(x)
     g = ev.grad(x)
@@ -151,7 +200,7 @@ def _start(problem, x0, steps, tol, *, need_hess=False):
 def _first_step(g: np.ndarray) -> float:
     r"""Initial trial step for a steepest-descent direction: :math:`\min(1, 1/\|g\|)`, so the first
     move has length at most 1 (Nocedal & Wright 2006, Section 3.5, "initial step length")."""
-    return min(1.0, 1.0 / float(np.linalg.norm(g)))
+    return min(1.0, 1.0 / _norm(g))
 
 
 def _curvature_ok(s: np.ndarray, y: np.ndarray) -> tuple[bool, float]:
@@ -159,6 +208,14 @@ def _curvature_ok(s: np.ndarray, y: np.ndarray) -> tuple[bool, float]:
     ys = float(y @ s)
     eps = float(np.finfo(s.dtype).eps)
     return ys > eps * float(np.linalg.norm(s)) * float(np.linalg.norm(y)), ys
+
+
+def _search_failure(ls, k: int) -> dict:
+    """How a run ends when its line search fails at step ``k`` (the keywords of ``build``)."""
+    if ls.unbounded:
+        return {"diverged": True,
+                "message": f"diverged at step {k}: the line search found {ls.message}"}
+    return {"message": f"stopped at step {k}: line search failed ({ls.message})"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,6 +336,16 @@ def newton(
             return build(diverged=True, message=f"the Hessian is not finite at step {k}")
         delta, reason = _newton_step(H, g, damping, bool(saddle_free))
         if delta is None:
+            if float(np.max(np.abs(H))) < float(np.finfo(H.dtype).tiny) and np.any(g):
+                # A curvature below the smallest normal float (e.g. 1/cosh(x)^2 far out) is
+                # an iterate that has run away, not a singular model: report divergence.
+                return build(diverged=True, message=(
+                    f"diverged at step {k}: the Hessian underflowed to {float(np.max(np.abs(H))):.3g} "
+                    f"while the gradient norm is {_norm(g):.3g}; the iterates have run "
+                    "out to where the curvature is below the floating-point range"))
+            if not np.any(g):
+                return build(message=f"stopped at step {k}: a stationary point (zero gradient) "
+                                     f"with a singular Hessian")
             return build(message=f"stopped at step {k}: {reason}")
         if line_search:
             slope = float(g @ delta)
@@ -292,7 +359,7 @@ def newton(
                 )
             ls = wolfe_line_search(ev.f, ev.grad, x, delta, f0=f, g0=g, alpha0=1.0)
             if not ls.success:
-                return build(message=f"stopped at step {k}: line search failed ({ls.message})")
+                return build(**_search_failure(ls, k))
             x, f, g = ls.x, ls.f, ls.g
             extra["step_sizes"].append(ls.alpha)
         else:
@@ -443,16 +510,80 @@ def _check_H0(H0, x: np.ndarray) -> np.ndarray:
     return H
 
 
-def _quasi_newton(problem, x0, steps, tol, H0, update):
-    """Nocedal & Wright Algorithm 6.1 with a strong Wolfe line search and a pluggable update."""
+class _InverseHessian:
+    """BFGS/DFP memory: a dense inverse-Hessian approximation :math:`H` and its update."""
+
+    def __init__(self, x: np.ndarray, H0, update) -> None:
+        self.eye = np.eye(x.shape[0], dtype=x.dtype)
+        self.user_H0 = H0 is not None
+        self.H = _check_H0(H0, x) if self.user_H0 else self.eye.copy()
+        self.identity = not self.user_H0       # H = I: use a cautious first trial step
+        self.n_updates = 0
+        self._update = update
+        self.extra: dict = {}
+
+    def direction(self, g: np.ndarray) -> np.ndarray:
+        return -(self.H @ g)
+
+    def reset(self) -> None:
+        self.H, self.identity = self.eye.copy(), True
+
+    def update(self, s: np.ndarray, y: np.ndarray, ys: float) -> None:
+        if self.n_updates == 0 and not self.user_H0:
+            # Nocedal & Wright eq. (6.20): scale H0 = (y's / y'y) I before the first update.
+            self.H = self.eye * (ys / float(y @ y))
+        self.H = self._update(self.H, s, y)
+        self.n_updates += 1
+        self.identity = False
+
+
+class _PairMemory:
+    """L-BFGS memory: the last ``m`` pairs :math:`(s_i, y_i)` in a ring buffer."""
+
+    def __init__(self, x: np.ndarray, m: int) -> None:
+        n = x.shape[0]
+        self.S = np.zeros((m, n), dtype=x.dtype)
+        self.Y = np.zeros((m, n), dtype=x.dtype)
+        self.rho = np.zeros(m, dtype=np.float64)
+        self.order: list[int] = []      # rows of S, Y in use, oldest first
+        self.next_row = 0
+        self.m = m
+        self.extra = {"memory_floats": int(self.S.size + self.Y.size), "m": m}
+
+    @property
+    def identity(self) -> bool:
+        return not self.order
+
+    def direction(self, g: np.ndarray) -> np.ndarray:
+        return _two_loop(g, self.S, self.Y, self.rho, self.order)
+
+    def reset(self) -> None:
+        self.order = []
+
+    def update(self, s: np.ndarray, y: np.ndarray, ys: float) -> None:
+        if len(self.order) == self.m:
+            self.order.pop(0)
+        self.S[self.next_row] = s
+        self.Y[self.next_row] = y
+        self.rho[self.next_row] = 1.0 / ys
+        self.order.append(self.next_row)
+        self.next_row = (self.next_row + 1) % self.m
+
+
+def _line_search_method(problem, x0, steps, tol, make_memory) -> Trajectory:
+    """The loop shared by BFGS, DFP and L-BFGS (Nocedal & Wright Algorithms 6.1 and 7.5).
+
+    ``make_memory(x0)`` returns the curvature memory (:class:`_InverseHessian` or
+    :class:`_PairMemory`): its ``direction(g)``, ``reset()``, ``update(s, y, ys)`` and
+    whether it is the plain identity.  The loop owns what the methods share: a direction
+    that is not a descent direction (only by rounding) resets the memory; a failed line
+    search resets it and retries once along :math:`-g` (a second failure ends the run, and
+    one that finds :math:`f` unbounded below ends it with ``diverged=True``); a pair that
+    fails the curvature condition is skipped.
+    """
     x, f, g, ev, rec, steps, tol = _start(problem, x0, steps, tol)
-    n = x.shape[0]
-    eye = np.eye(n, dtype=x.dtype)
-    user_H0 = H0 is not None
-    H = _check_H0(H0, x) if user_H0 else eye.copy()
-    plain_identity = not user_H0  # H = I: use a cautious first trial step
-    n_updates = 0
-    extra = {"step_sizes": [], "skipped_updates": [], "resets": []}
+    memory = make_memory(x)
+    extra = {"step_sizes": [], "skipped_updates": [], "resets": [], **memory.extra}
     build = lambda **kw: rec.build(ev, extra=extra, **kw)  # noqa: E731
 
     if not _finite(f, g):
@@ -461,29 +592,26 @@ def _quasi_newton(problem, x0, steps, tol, H0, update):
         k = rec.steps
         if (done := rec.finished(ev, tol, steps, extra)) is not None:
             return done
-        p = -(H @ g)
-        if not float(g @ p) < 0.0:  # only by rounding, since H is positive definite
-            H, plain_identity = eye.copy(), True
+        if not np.any(g):
+            return build(message=f"stopped at step {k}: the gradient is exactly zero")
+        p = memory.direction(g)
+        if not memory.identity and not float(g @ p) < 0.0:  # only by rounding
+            memory.reset()
             extra["resets"].append(k)
             p = -g
-        alpha0 = _first_step(g) if plain_identity else 1.0
+        alpha0 = _first_step(g) if memory.identity else 1.0
         ls = wolfe_line_search(ev.f, ev.grad, x, p, f0=f, g0=g, alpha0=alpha0)
         if not ls.success:
-            if not plain_identity:  # retry once along steepest descent
-                H, plain_identity = eye.copy(), True
+            if not memory.identity and not ls.unbounded:  # retry once along steepest descent
+                memory.reset()
                 extra["resets"].append(k)
                 continue
-            return build(message=f"stopped at step {k}: line search failed ({ls.message})")
+            return build(**_search_failure(ls, k))
         s = ls.x - x
         y = ls.g - g
         ok, ys = _curvature_ok(s, y)
         if ok:
-            if n_updates == 0 and not user_H0:
-                # Nocedal & Wright eq. (6.20): scale H0 = (y's / y'y) I before the first update.
-                H = eye * (ys / float(y @ y))
-            H = update(H, s, y)
-            n_updates += 1
-            plain_identity = False
+            memory.update(s, y, ys)
         else:
             extra["skipped_updates"].append(k)
         x, f, g = ls.x, ls.f, ls.g
@@ -517,7 +645,7 @@ def bfgs(problem, x0, steps: int = 1000, *, tol: float = 1e-8, H0=None) -> Traje
 
     Memory :math:`n^2` floats and :math:`O(n^2)` work per step.
     """
-    return _quasi_newton(problem, x0, steps, tol, H0, _bfgs_update)
+    return _line_search_method(problem, x0, steps, tol, lambda x: _InverseHessian(x, H0, _bfgs_update))
 
 
 def dfp(problem, x0, steps: int = 1000, *, tol: float = 1e-8) -> Trajectory:
@@ -534,7 +662,7 @@ def dfp(problem, x0, steps: int = 1000, *, tol: float = 1e-8) -> Trajectory:
     Historically the first quasi-Newton method (Davidon 1959; Fletcher & Powell 1963); with an
     inexact line search it is usually much slower than BFGS.
     """
-    return _quasi_newton(problem, x0, steps, tol, None, _dfp_update)
+    return _line_search_method(problem, x0, steps, tol, lambda x: _InverseHessian(x, None, _dfp_update))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,54 +770,4 @@ def lbfgs(problem, x0, steps: int = 1000, *, m: int = 10, tol: float = 1e-8) -> 
     ``extra['memory_floats']`` is :math:`2mn`, the size of the pair storage.
     """
     m = _validate.positive_int(m, "m")
-    x, f, g, ev, rec, steps, tol = _start(problem, x0, steps, tol)
-    n = x.shape[0]
-    S = np.zeros((m, n), dtype=x.dtype)
-    Y = np.zeros((m, n), dtype=x.dtype)
-    rho = np.zeros(m, dtype=np.float64)
-    order: list[int] = []  # rows of S, Y in use, oldest first
-    next_row = 0
-    extra = {
-        "step_sizes": [],
-        "skipped_updates": [],
-        "resets": [],
-        "memory_floats": int(S.size + Y.size),
-        "m": m,
-    }
-    build = lambda **kw: rec.build(ev, extra=extra, **kw)  # noqa: E731
-
-    if not _finite(f, g):
-        return build(diverged=True, message="f or grad is not finite at x0")
-    while True:
-        k = rec.steps
-        if (done := rec.finished(ev, tol, steps, extra)) is not None:
-            return done
-        p = _two_loop(g, S, Y, rho, order)
-        if order and not float(g @ p) < 0.0:  # only by rounding
-            order = []
-            extra["resets"].append(k)
-            p = -g
-        alpha0 = 1.0 if order else _first_step(g)
-        ls = wolfe_line_search(ev.f, ev.grad, x, p, f0=f, g0=g, alpha0=alpha0)
-        if not ls.success:
-            if order:  # retry once along steepest descent
-                order = []
-                extra["resets"].append(k)
-                continue
-            return build(message=f"stopped at step {k}: line search failed ({ls.message})")
-        s = ls.x - x
-        y = ls.g - g
-        ok, ys = _curvature_ok(s, y)
-        if ok:
-            if len(order) == m:
-                order.pop(0)
-            S[next_row] = s
-            Y[next_row] = y
-            rho[next_row] = 1.0 / ys
-            order.append(next_row)
-            next_row = (next_row + 1) % m
-        else:
-            extra["skipped_updates"].append(k)
-        x, f, g = ls.x, ls.f, ls.g
-        extra["step_sizes"].append(ls.alpha)
-        rec.append(x, f, g)
+    return _line_search_method(problem, x0, steps, tol, lambda x: _PairMemory(x, m))

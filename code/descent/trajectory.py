@@ -14,7 +14,8 @@ class Trajectory:
     ----------
     iterates:
         Array of shape ``(k + 1, n)``: the starting point and every accepted iterate.
-        A run that diverged ends at the last *finite* iterate.
+        A run that diverged ends at the last *finite* iterate.  Only the final iterate,
+        shape ``(1, n)``, when the run was made with ``keep_iterates=False``.
     losses:
         ``f`` at each iterate, shape ``(k + 1,)`` (NaN where no loss function was given).
     grad_norms:
@@ -47,8 +48,8 @@ class Trajectory:
 
     @property
     def steps(self) -> int:
-        """Number of steps taken (iterates minus one)."""
-        return len(self.iterates) - 1
+        """Number of steps taken (recorded losses minus one)."""
+        return len(self.losses) - 1
 
     @property
     def final_loss(self) -> float:

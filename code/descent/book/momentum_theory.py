@@ -21,11 +21,13 @@ broadcast against one another, so a whole map over :math:`(\alpha, \beta)` is on
 Gradient descent is the case :math:`\beta = 0` of both (then :math:`\rho = |1-\alpha\lambda|`).
 
 The module also holds literal transcriptions of Goodfellow et al.'s Algorithms 8.2 (momentum)
-and 8.3 (Nesterov momentum) — the package's optimizers use PyTorch's form instead — a
-SymPy check that the two Nesterov forms visit the same points, and two 1-D landscapes:
-:class:`ShallowDip` (a slope with a shallow dip, the article's stone) and
-:class:`LessardCounterexample` (a strongly convex function on which heavy ball with
-Polyak's parameters never converges).
+and 8.3 (Nesterov momentum) — the package's optimizers use PyTorch's form instead.  The
+SymPy proofs about momentum (the three ways of writing it, the two Nesterov forms) are in
+:mod:`descent.book.symbolic`; ``nesterov_forms_equivalence`` is re-exported here.  Its two 1-D landscapes,
+:class:`~descent.landscapes.ShallowDip` (a slope with a shallow dip, the article's stone) and
+:class:`~descent.landscapes.LessardCounterexample` (a strongly convex function on which heavy
+ball with Polyak's parameters never converges), live with the other test problems in
+:mod:`descent.landscapes` and are re-exported here.
 
 References: Polyak (1964); Nesterov (1983); Sutskever, Martens, Dahl & Hinton (2013);
 Goh, "Why Momentum Really Works", *Distill* (2017); Lessard, Recht & Packard, "Analysis and
@@ -38,10 +40,9 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
 from .. import _validate as v
-from ..landscapes import Landscape
+from ..landscapes import LessardCounterexample, ShallowDip  # noqa: F401  (they live in descent.landscapes)
 
 __all__ = [
     "METHODS", "recurrence_coefficients", "iteration_matrix", "spectral_radius",
@@ -303,161 +304,10 @@ def nesterov_goodfellow(grad: Callable[[np.ndarray], np.ndarray], x0: Any, lr: f
     return np.array(iterates), np.array(ahead)
 
 
-class NesterovForms(NamedTuple):
-    """Symbolic iterates of the two Nesterov forms (see :func:`nesterov_forms_equivalence`)."""
-
-    lookahead: tuple   #: θ̃_k = θ_k + μ v_k of Algorithm 8.3, k = 0..steps
-    iterates: tuple    #: θ_k of Algorithm 8.3
-    pytorch: tuple     #: PyTorch's iterates φ_k
-    grad: sp.Function  #: the generic gradient field g(θ)
-
-
-def nesterov_forms_equivalence(steps: int = 3) -> NesterovForms:
-    r"""SymPy: PyTorch's Nesterov iterates equal the look-ahead points of Algorithm 8.3.
-
-    With a generic gradient field :math:`g` (an undefined function, so the statement holds
-    for every loss), :math:`v_0 = 0` and :math:`b_0 = 0`, iterate
-
-    * Algorithm 8.3: :math:`\tilde\theta = \theta + \mu v`, :math:`v \leftarrow \mu v - \mathrm{lr}\, g(\tilde\theta)`,
-      :math:`\theta \leftarrow \theta + v`;
-    * PyTorch: :math:`b \leftarrow \mu b + g(\varphi)`, :math:`\varphi \leftarrow \varphi - \mathrm{lr}\,(g(\varphi) + \mu b)`.
-
-    Then :math:`\varphi_k = \theta_k + \mu v_k` for every :math:`k` (``pytorch[k] - lookahead[k]``
-    simplifies to zero): PyTorch keeps the look-ahead point as its parameters.  ``steps`` is
-    1 to 4.
-    """
-    steps = v.positive_int(steps, "steps")
-    if steps > 4:
-        raise ValueError(f"steps must be at most 4 (the nested expressions grow fast), got {steps}")
-    g = sp.Function("g")
-    th0 = sp.Symbol("theta_0", real=True)
-    lr, mu = sp.Symbol("lr", positive=True), sp.Symbol("mu", positive=True)
-    th, vel = th0, sp.Integer(0)
-    its, ahead = [th0], [th0]
-    for _ in range(steps):
-        look = sp.cancel(th + mu * vel)
-        vel = mu * vel - lr * g(look)
-        th = sp.cancel(th + vel)
-        its.append(th)
-        ahead.append(sp.cancel(th + mu * vel))
-    phi, buf, pt = th0, sp.Integer(0), [th0]
-    for _ in range(steps):
-        gk = g(phi)
-        buf = mu * buf + gk
-        phi = sp.cancel(phi - lr * (gk + mu * buf))
-        pt.append(phi)
-    return NesterovForms(tuple(ahead), tuple(its), tuple(pt), g)
-
-
-# ---------------------------------------------------------------------------
-# Two 1-D landscapes
-# ---------------------------------------------------------------------------
-
-def _roots_of(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, n: int = 4001) -> np.ndarray:
-    """All sign changes of ``fn`` on a grid of ``[lo, hi]``, refined by bisection."""
-    xs = np.linspace(lo, hi, n)
-    ys = fn(xs)
-    idx = np.flatnonzero(np.sign(ys[:-1]) * np.sign(ys[1:]) < 0)
-    roots = []
-    for i in idx:
-        a, b = xs[i], xs[i + 1]
-        fa = fn(np.array(a))
-        for _ in range(80):
-            m = 0.5 * (a + b)
-            fm = fn(np.array(m))
-            if np.sign(fm) == np.sign(fa):
-                a, fa = m, fm
-            else:
-                b = m
-        roots.append(0.5 * (a + b))
-    return np.array(roots)
-
-
-class ShallowDip(Landscape):
-    r"""A bowl with a shallow dip on its slope: :math:`f(\theta) = \tfrac{c}{2}\theta^2 - h\,e^{-(\theta-\mu)^2/(2w^2)}`.
-
-    With the defaults (:math:`c = 1`, dip of depth :math:`h = 2` and width :math:`w = 0.3` at
-    :math:`\mu = 3`) the slope of the bowl at the dip is outweighed by the dip's own slope,
-    so :math:`f` has a *local* minimum near :math:`\mu`, a small barrier just below it, and
-    its global minimum near 0.  Gradient descent started up the slope settles in the dip;
-    momentum can carry the iterate through it.  ``minima`` lists the global minimiser first,
-    then the local one; ``critical_points`` holds the barrier (a local maximum).
-    """
-
-    name = "shallow dip"
-
-    def __init__(self, curvature: float = 1.0, depth: float = 2.0, width: float = 0.3,
-                 position: float = 3.0) -> None:
-        self.curvature = v.positive(curvature, "curvature")
-        self.depth = v.nonnegative(depth, "depth")
-        self.width = v.positive(width, "width")
-        self.position = v.real(position, "position")
-        span = abs(self.position) + 6.0 * self.width + 1.0
-        crit = _roots_of(lambda t: self._grad(np.asarray(t, dtype=float)[None])[0], -span, span)
-        kinds = self._hess(crit[None])[0, 0] if crit.size else np.array([])
-        minima = crit[kinds > 0]
-        values = self._f(minima[None]) if minima.size else np.array([])
-        order = np.argsort(values)
-        minima = minima[order]
-        maxima = crit[kinds < 0]
-        super().__init__(1, minima=minima[:, None],
-                         min_value=float(values[order][0]) if minima.size else None,
-                         critical_points=maxima[:, None], critical_kinds=("maximum",) * maxima.size)
-
-    def _bump(self, x):
-        return np.exp(-((x - self.position) ** 2) / (2.0 * self.width**2))
-
-    def _f(self, x):
-        t = x[0]
-        return 0.5 * self.curvature * t * t - self.depth * self._bump(t)
-
-    def _grad(self, x):
-        t = x[0]
-        return (self.curvature * t + self.depth * (t - self.position) / self.width**2 * self._bump(t))[None]
-
-    def _hess(self, x):
-        t = x[0]
-        u = (t - self.position) / self.width
-        return (self.curvature + self.depth / self.width**2 * (1.0 - u * u) * self._bump(t))[None, None]
-
-    def _params(self):
-        return {"curvature": self.curvature, "depth": self.depth, "width": self.width,
-                "position": self.position}
-
-
-class LessardCounterexample(Landscape):
-    r"""Lessard, Recht & Packard's (2016) strongly convex function with :math:`m = 1`, :math:`L = 25`.
-
-    .. math::
-       \nabla f(\theta) = \begin{cases} 25\theta & \theta < 1\\ \theta + 24 & 1 \le \theta < 2\\
-       25\theta - 24 & \theta \ge 2\end{cases}
-
-    (a continuous, piecewise-linear gradient; :math:`f` is piecewise quadratic with
-    :math:`1 \le f'' \le 25`, minimum :math:`f(0) = 0`).  Heavy ball with Polyak's parameters
-    for :math:`\kappa = 25`, started e.g. at :math:`\theta_0 = 3.3`, falls into a cycle of
-    period 3 and never converges, although the same parameters are optimal on every
-    quadratic with :math:`1 \le \lambda \le 25`.  The second derivative is undefined at 1
-    and 2; ``hess`` returns the one-sided value from the right there.
-    """
-
-    name = "Lessard et al.'s counterexample"
-
-    def __init__(self) -> None:
-        super().__init__(1, minima=[[0.0]], min_value=0.0)
-        self.m, self.L = 1.0, 25.0
-
-    def _f(self, x):
-        t = x[0]
-        return np.where(t < 1, 12.5 * t * t,
-                        np.where(t < 2, 0.5 * t * t + 24.0 * t - 12.0, 12.5 * t * t - 24.0 * t + 36.0))
-
-    def _grad(self, x):
-        t = x[0]
-        return np.where(t < 1, 25.0 * t, np.where(t < 2, t + 24.0, 25.0 * t - 24.0))[None]
-
-    def _hess(self, x):
-        t = x[0]
-        return np.where((t >= 1) & (t < 2), 1.0, 25.0)[None, None] + 0.0 * t
-
-    def _params(self):
-        return {}
+def __getattr__(name: str):
+    """The SymPy check of the two Nesterov forms lives in :mod:`descent.book.symbolic` with the
+    other momentum proofs; it is re-exported here (lazily, so this module needs no SymPy)."""
+    if name in ("nesterov_forms_equivalence", "NesterovForms"):
+        from . import symbolic
+        return getattr(symbolic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,7 +34,6 @@ training with any of them.
 """
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ import numpy as np
 
 from .. import _validate as v
 from .data import minibatches
+from .timing import blas_threads
 from ..transforms import GradientTransformation, apply_updates
 
 __all__ = ["ACTIVATIONS", "softmax_regression_init", "mlp_init", "log_softmax", "logits",
@@ -308,16 +308,6 @@ def accuracy(params: Params, X, y, *, activation: str = "tanh") -> float:
 # Training
 # ---------------------------------------------------------------------------
 
-def _single_threaded_blas():
-    """Limit BLAS to one thread: the matrices here are tiny, and a multi-threaded BLAS
-    spends more time waking its threads than multiplying (10-40x slower on 2 busy cores)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - installed with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 @dataclass(frozen=True)
 class TrainRecord:
     """What :func:`train` measured.
@@ -390,7 +380,7 @@ def train(optimizer: GradientTransformation, params: Params, X, y, *, batch_size
     and ``y_test``, the test accuracy) is evaluated before training, every
     ``eval_every`` updates, and after the last update.  A non-finite loss or gradient
     stops training with ``diverged=True``.  ``params`` is not modified.  BLAS runs on one
-    thread during training (the matrices are small; see ``threadpoolctl``).
+    thread during training (the matrices are small; :func:`descent.book.timing.blas_threads`).
     """
     if not isinstance(optimizer, GradientTransformation):
         raise TypeError(f"optimizer must be a GradientTransformation, got {type(optimizer).__name__}")
@@ -424,7 +414,7 @@ def train(optimizer: GradientTransformation, params: Params, X, y, *, batch_size
             ev_acc.append(float(np.mean(pred == y_test)))
 
     diverged = False
-    with _single_threaded_blas(), \
+    with blas_threads(1, user_api="blas"), \
             np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         evaluate()
         for _ in range(epochs):

@@ -33,7 +33,7 @@ import numpy as np
 
 from .. import _validate as v
 from ..runner import BatchTrajectory, minimize_many
-from ..transforms import EmptyState, GradientTransformation
+from ..optimizers import sgd
 
 __all__ = ["stationary_variance", "noise_floor", "expected_loss", "step_size_sweep"]
 
@@ -123,16 +123,6 @@ def expected_loss(lr: float | Callable[[int], float], quadratic: Any, x0: Any, s
     return out + f_star
 
 
-def _per_run_steps(lrs: np.ndarray) -> GradientTransformation:
-    """Descent with step ``lrs[j]`` on column ``j`` of an ``(n, B)`` parameter array."""
-    row = -lrs.reshape(1, -1)
-
-    def update(grads, state, params=None):
-        return np.asarray(grads) * row, state
-
-    return GradientTransformation(lambda params: EmptyState(), update)
-
-
 def step_size_sweep(problem: Any, x0: Any, lrs: Sequence[float], steps: int, *,
                     grad_noise: float = 0.0, seed: Any = None,
                     escape_radius: float = 1e150, keep_iterates: bool = False) -> BatchTrajectory:
@@ -140,7 +130,8 @@ def step_size_sweep(problem: Any, x0: Any, lrs: Sequence[float], steps: int, *,
 
     Run :math:`j` is :math:`\theta_{k+1} = \theta_k - \alpha_j g_{k+1}` with
     :math:`\alpha_j` = ``lrs[j]``: the same iterates as ``minimize(sgd(lr=lrs[j]), problem, x0,
-    steps)``, computed in one :func:`~descent.runner.minimize_many` call (whose arguments
+    steps)``, computed in one :func:`~descent.runner.minimize_many` call with per-run
+    hyper-parameters, ``minimize_many(sgd, problem, x0, steps, hyperparams={"lr": lrs})`` (whose arguments
     ``grad_noise``, ``seed``, ``escape_radius`` and ``keep_iterates`` are passed on).  A run
     whose iterate leaves ``escape_radius`` or overflows is marked ``diverged`` and frozen.
     """
@@ -152,7 +143,5 @@ def step_size_sweep(problem: Any, x0: Any, lrs: Sequence[float], steps: int, *,
     x0 = np.asarray(x0, dtype=float)
     if x0.ndim != 1:
         raise ValueError(f"x0 must be a 1-D array, got shape {x0.shape}")
-    starts = np.tile(x0, (lrs.size, 1))
-    return minimize_many(_per_run_steps(lrs), problem, starts, steps, grad_noise=grad_noise,
-                         seed=seed, escape_radius=escape_radius, keep_iterates=keep_iterates,
-                         check_elementwise=False)
+    return minimize_many(sgd, problem, x0, steps, hyperparams={"lr": lrs}, grad_noise=grad_noise,
+                         seed=seed, escape_radius=escape_radius, keep_iterates=keep_iterates)

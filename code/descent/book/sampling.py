@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as v
+from .._tree import ravel_tree
 
 __all__ = [
     "updates_per_epoch", "total_updates", "sample_batch", "flatten", "per_sample_gradients",
@@ -80,13 +81,9 @@ def sample_batch(n: int, batch_size: int, rng: Any) -> np.ndarray:
 
 
 def flatten(tree: Any) -> np.ndarray:
-    r"""One 1-D float array from an array or a ``dict`` of arrays (keys in insertion order)."""
-    if isinstance(tree, Mapping):
-        if not tree:
-            raise ValueError("tree must not be an empty dict")
-        return np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in tree.values()])
-    arr = np.asarray(tree, dtype=float)
-    return arr.ravel()
+    r"""One 1-D float64 array from a parameter tree (an array, or a dict of arrays in key
+    insertion order): the vector of :func:`descent.ravel_tree`, as float64."""
+    return np.asarray(ravel_tree(tree, "tree")[0], dtype=np.float64)
 
 
 def _grad_of(grad_fn: Callable[[np.ndarray], Any], idx: np.ndarray) -> np.ndarray:

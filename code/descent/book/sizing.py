@@ -17,14 +17,13 @@ forward + backward :math:`\approx 3\times` forward FLOP rule).
 """
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import _validate as v
+from .timing import measure_seconds
 
 __all__ = [
     "FULL_HD_RGB_INPUTS", "OPTIMIZER_STATE",
@@ -267,7 +266,7 @@ def measure_matmul_flops(n: int = 1024, repeats: int = 5, dtype: Any = np.float3
     One product costs :math:`2n^3` floating-point operations (:math:`n^3` multiplications
     and, to leading order, :math:`n^3` additions).  The product is run once to warm up, then
     ``repeats`` times; the rate is :math:`2n^3` divided by the median wall time
-    (:func:`time.perf_counter`).  The result depends on the machine, its BLAS and its load,
+    (:func:`descent.book.timing.measure_seconds`).  The result depends on the machine, its BLAS and its load,
     so a chapter should glue it as "on the machine that built this page".
 
     Reference: Golub & Van Loan, *Matrix Computations* (4th ed., 2013), Sec. 1.1.15 (flop counts).
@@ -282,14 +281,8 @@ def measure_matmul_flops(n: int = 1024, repeats: int = 5, dtype: Any = np.float3
     a = rng.standard_normal((n, n)).astype(dt)
     b = rng.standard_normal((n, n)).astype(dt)
     out = np.empty((n, n), dtype=dt)
-    np.matmul(a, b, out=out)                       # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.matmul(a, b, out=out)
-        times.append(time.perf_counter() - start)
-    elapsed = max(statistics.median(times), 1e-9)  # guard against a zero-resolution clock
-    return 2.0 * n**3 / elapsed
+    elapsed = measure_seconds(lambda: np.matmul(a, b, out=out), repeats, warmup=1)
+    return 2.0 * n**3 / max(elapsed, 1e-9)         # guard against a zero-resolution clock
 
 
 def seconds_for(flops: float, rate: float) -> float:

@@ -13,24 +13,25 @@ with :math:`z_{ij} = 1` (binary indicators, the default) or a random sign
 (``signed=True``).  The empirical minimiser :math:`\hat w` (least squares) is stored, so
 the error of each weight after training can be measured against it.
 
-:func:`train_online` runs a *scale* transformation of :mod:`descent.transforms` (one
-that does not include the learning rate, e.g. :func:`~descent.transforms.scale_by_rss`
-for AdaGrad or :func:`~descent.transforms.identity` for SGD) over mini-batches, for a whole
-vector of learning rates at once: column :math:`c` of the parameter array is one run with
-learning rate :math:`\alpha_c`.  This is exact because those transformations act
-elementwise (see :func:`descent.runner.minimize_many`).
+:func:`train_online` runs an optimizer of :mod:`descent.optimizers` (e.g.
+:func:`~descent.optimizers.adagrad` or :func:`~descent.optimizers.sgd`) over mini-batches,
+for a whole vector of learning rates at once: column :math:`c` of the parameter array is
+one run with learning rate :math:`\alpha_c` (:func:`descent.runner.minimize_many` with
+per-run hyper-parameters).
 
 Reference: Duchi, Hazan & Singer (2011), Sec. 1.3 (the motivation: rare but informative
 features).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import _validate as v
-from ..transforms import GradientTransformation
+from ..runner import minimize_many
+from ..transforms import GradientTransformation, chain, scale_by_learning_rate
 
 __all__ = ["SparseRegression", "train_online", "scale_by_column_norm_rss"]
 
@@ -106,34 +107,55 @@ class SparseRegression:
         return X.T @ r / X.shape[0]
 
 
-def train_online(scale_transform: GradientTransformation, problem: SparseRegression, lrs: Any, *,
-                 epochs: int = 1, batch_size: int = 1, seed: Any = 0) -> np.ndarray:
+def train_online(optimizer: Callable[..., GradientTransformation] | GradientTransformation,
+                 problem: SparseRegression, lrs: Any, *, epochs: int = 1, batch_size: int = 1,
+                 seed: Any = 0) -> np.ndarray:
     r"""Train from :math:`w = 0` with every learning rate in ``lrs`` at once; return ``W`` ``(n, len(lrs))``.
 
-    Each step draws the next mini-batch of a fresh random permutation per epoch (the same
-    for every learning rate), computes :math:`G = \nabla f_b(W)`, passes it through
-    ``scale_transform`` and applies :math:`W \leftarrow W - U\,\mathrm{diag}(\alpha)`.
-    A column that overflows becomes NaN (a diverged run) without a warning.
+    ``optimizer`` is either an optimizer factory of :mod:`descent.optimizers` such as
+    :func:`~descent.optimizers.sgd` or :func:`~descent.optimizers.adagrad` (or a
+    :func:`functools.partial` of one) — column :math:`c` of ``W`` is then the run with
+    ``optimizer(lr=lrs[c])`` — or a *scale* transformation that leaves the learning rate
+    out (:func:`~descent.transforms.scale_by_rss` for AdaGrad,
+    :func:`~descent.transforms.identity` for SGD, :func:`scale_by_column_norm_rss`), and
+    column :math:`c` takes the steps :math:`W_{:,c} \leftarrow W_{:,c} - \alpha_c U_{:,c}`.
+    Each step draws the next mini-batch of a fresh random
+    permutation per epoch (the same for every learning rate) and takes one step on
+    :math:`\nabla f_b(W)`; all runs are one :func:`~descent.runner.minimize_many` batch
+    with per-run learning rates.  A diverged column (overflow, or beyond the runner's
+    ``escape_radius``) is returned as NaN, without a warning.
     """
-    if not isinstance(scale_transform, GradientTransformation):
-        raise TypeError("scale_transform must be a descent.transforms.GradientTransformation")
+    if isinstance(optimizer, GradientTransformation):
+        transform = optimizer
+
+        def optimizer(lr):                      # u = -lr * T(g): lr is the last factor
+            return chain(transform, scale_by_learning_rate(lr))
+
+        optimizer.lr_is_last_factor = True
+    elif not callable(optimizer):
+        raise TypeError("optimizer must be an optimizer factory such as descent.optimizers.adagrad "
+                        "(called with lr=...) or a scale transformation such as "
+                        f"descent.transforms.scale_by_rss(), got {type(optimizer).__name__}")
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
     if lrs.ndim != 1 or not np.all(np.isfinite(lrs)) or np.any(lrs < 0):
         raise ValueError("lrs must be a 1-D sequence of non-negative learning rates")
     epochs = v.positive_int(epochs, "epochs")
     batch_size = v.positive_int(batch_size, "batch_size")
     rng = np.random.default_rng(seed)
-    W = np.zeros((problem.dim, lrs.size))
-    state = scale_transform.init(W)
     N = problem.n_samples
+    batches = [order[start:start + batch_size]
+               for order in (rng.permutation(N) for _ in range(epochs))
+               for start in range(0, N, batch_size)]
+    calls = iter(batches)
+
+    def minibatch_grad(W):            # the runner's k-th call is at W_k: step k + 1 uses batch k
+        return problem.grad(W, next(calls, None))   # the final call (no step follows): all samples
+
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(epochs):
-            order = rng.permutation(N)
-            for start in range(0, N, batch_size):
-                G = problem.grad(W, order[start:start + batch_size])
-                U, state = scale_transform.update(G, state, W)
-                W = W - U * lrs
-                W[:, ~np.all(np.isfinite(W), axis=0)] = np.nan
+        run = minimize_many(optimizer, minibatch_grad, np.zeros(problem.dim), len(batches),
+                            hyperparams={"lr": lrs}, keep_iterates=False)
+    W = run.final.T.copy()
+    W[:, run.diverged] = np.nan
     return W
 
 

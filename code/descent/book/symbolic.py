@@ -12,7 +12,8 @@ The derivations are the ones the source article states and the outline asks to m
 the second-order Taylor model and Newton's step (Chapter 4), the per-eigenvalue recurrence of
 gradient descent and its contraction factor (Chapter 2), exponential moving averages and
 their weights (Chapter 5), the heavy-ball iteration matrix and Polyak's optimal parameters
-(Chapter 5), the three equivalent ways of writing momentum (Chapter 5), Adam's bias
+(Chapter 5), the three equivalent ways of writing momentum and the two Nesterov forms
+(Chapter 5), Adam's bias
 correction (Chapter 9) and the secant condition of quasi-Newton updates (Chapter 4).
 
 Results are cached (:func:`functools.lru_cache`); they are immutable SymPy objects
@@ -40,6 +41,7 @@ __all__ = [
     "EmaMemory", "ema_effective_memory",
     "MomentumMatrix", "momentum_iteration_matrix",
     "MomentumForms", "momentum_forms_equivalence",
+    "NesterovForms", "nesterov_forms_equivalence",
     "AdamBias", "adam_bias_correction",
     "SecantCheck", "secant_condition_check",
     "DirectionalCurvature", "curvature_along_direction",
@@ -562,6 +564,52 @@ def momentum_forms_equivalence(steps: int = 3) -> MomentumForms:
     mapped = {name: run[0] for name, run in runs.items()}
     velocity = {name: sp.cancel(run[1]) for name, run in runs.items()}
     return MomentumForms(iterates, mapped, mapping, velocity, g)
+
+
+class NesterovForms(NamedTuple):
+    """Symbolic iterates of the two Nesterov forms (see :func:`nesterov_forms_equivalence`)."""
+
+    lookahead: tuple   #: θ̃_k = θ_k + μ v_k of Algorithm 8.3, k = 0..steps
+    iterates: tuple    #: θ_k of Algorithm 8.3
+    pytorch: tuple     #: PyTorch's iterates φ_k
+    grad: sp.Function  #: the generic gradient field g(θ)
+
+
+def nesterov_forms_equivalence(steps: int = 3) -> NesterovForms:
+    r"""SymPy: PyTorch's Nesterov iterates equal the look-ahead points of Algorithm 8.3.
+
+    With a generic gradient field :math:`g` (an undefined function, so the statement holds
+    for every loss), :math:`v_0 = 0` and :math:`b_0 = 0`, iterate
+
+    * Algorithm 8.3: :math:`\tilde\theta = \theta + \mu v`, :math:`v \leftarrow \mu v - \mathrm{lr}\, g(\tilde\theta)`,
+      :math:`\theta \leftarrow \theta + v`;
+    * PyTorch: :math:`b \leftarrow \mu b + g(\varphi)`, :math:`\varphi \leftarrow \varphi - \mathrm{lr}\,(g(\varphi) + \mu b)`.
+
+    Then :math:`\varphi_k = \theta_k + \mu v_k` for every :math:`k` (``pytorch[k] - lookahead[k]``
+    simplifies to zero): PyTorch keeps the look-ahead point as its parameters.  ``steps`` is
+    1 to 4.
+    """
+    steps = v.positive_int(steps, "steps")
+    if steps > 4:
+        raise ValueError(f"steps must be at most 4 (the nested expressions grow fast), got {steps}")
+    g = sp.Function("g")
+    th0 = sp.Symbol("theta_0", real=True)
+    lr, mu = sp.Symbol("lr", positive=True), sp.Symbol("mu", positive=True)
+    th, vel = th0, sp.Integer(0)
+    its, ahead = [th0], [th0]
+    for _ in range(steps):
+        look = sp.cancel(th + mu * vel)
+        vel = mu * vel - lr * g(look)
+        th = sp.cancel(th + vel)
+        its.append(th)
+        ahead.append(sp.cancel(th + mu * vel))
+    phi, buf, pt = th0, sp.Integer(0), [th0]
+    for _ in range(steps):
+        gk = g(phi)
+        buf = mu * buf + gk
+        phi = sp.cancel(phi - lr * (gk + mu * buf))
+        pt.append(phi)
+    return NesterovForms(tuple(ahead), tuple(its), tuple(pt), g)
 
 
 # ---------------------------------------------------------------------------

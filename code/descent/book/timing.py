@@ -124,14 +124,20 @@ def fit_power_law(n: Sequence[float], t: Sequence[float]) -> PowerLaw:
 
 
 @contextlib.contextmanager
-def blas_threads(limit: int | None = 1) -> Iterator[None]:
+def blas_threads(limit: int | None = 1, *, user_api: str | None = None) -> Iterator[None]:
     """Context manager: at most ``limit`` BLAS/OpenMP threads inside the block.
 
     Uses :func:`threadpoolctl.threadpool_limits`; ``limit=None`` changes nothing.  Without
-    ``threadpoolctl`` installed it silently changes nothing either.
+    ``threadpoolctl`` installed it silently changes nothing either.  ``user_api`` is
+    threadpoolctl's: ``"blas"`` limits only the BLAS pools, ``"openmp"`` only OpenMP,
+    ``None`` (the default) both.  The package's one home for limiting threads: the timings
+    here use it, and so does :func:`descent.book.nn.train` (tiny matrices, where a
+    multi-threaded BLAS spends more time waking its threads than multiplying).
     """
     if limit is not None:
         limit = v.positive_int(limit, "limit")
+    if user_api not in (None, "blas", "openmp"):
+        raise ValueError(f"user_api must be None, 'blas' or 'openmp', got {user_api!r}")
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
@@ -139,7 +145,7 @@ def blas_threads(limit: int | None = 1) -> Iterator[None]:
     if limit is None or threadpool_limits is None:
         yield
         return
-    with threadpool_limits(limits=limit):
+    with threadpool_limits(limits=limit, user_api=user_api):
         yield
 
 
