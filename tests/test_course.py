@@ -251,3 +251,18 @@ def test_scratch_book_with_the_extension_builds_cleanly(tmp_path):
         for k in (1, 2):
             assert f"0{n}-demo.html#ex-ch0{n}-{k}" in html
     assert "4 exercises in 2 chapters" in html
+
+
+def _book_sources():
+    pages = [ROOT / "intro.md"]
+    for folder in ("chapters", "course", "backmatter"):
+        pages += sorted((ROOT / folder).rglob("*.md"))
+    return pages
+
+
+@pytest.mark.parametrize("page", _book_sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_carriage_return_in_a_book_source(page):
+    """A stray ``\\r`` (e.g. ``\\rho`` written through a string that read it as an escape) breaks the page."""
+    data = page.read_bytes()
+    lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if b"\r" in line]
+    assert not lines, f"{page.relative_to(ROOT)} has a carriage return on line(s) {lines}"
