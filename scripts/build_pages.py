@@ -6,14 +6,17 @@ For drafting a chapter without building the whole book::
 
 The scratch book has the real ``_config.yml``, ``references.bib``, ``figures/`` and the
 bibliography page, plus the given pages as chapters, and is built with ``-W -n
---keep-going``.  Every other chapter of ``_toc.yml`` is replaced by a *stub* that keeps
-only its target label and title, so links such as ``{numref}`Chapter %s <ch05>` `` resolve
-and only the given pages' own problems warn.
+--keep-going``.  Every other page of ``_toc.yml`` (chapters, course pages, back matter) is
+replaced by a *stub* that keeps only its target labels, title and labelled exercises (the
+API reference, which executes nothing, is copied whole), so links such as
+``{numref}`Chapter %s <ch05>` `` or ``{ref}`ex-ch05-2` `` resolve and only the given
+pages' own problems warn.
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -41,16 +44,39 @@ def chapter_files() -> list[Path]:
     return files
 
 
+#: A labelled ``{exercise}`` directive: its title and its label.
+_EXERCISE = re.compile(r"^[`:]{3,}\{exercise\}[ \t]*([^\n]*)\n(?::[\w-]+:[^\n]*\n)*?:label:\s*(\S+)", re.M)
+
+
+def other_pages() -> list[Path]:
+    """The unnumbered pages of the real ``_toc.yml`` (course pages, back matter), bibliography excepted."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [Path(ch["file"] + ".md") for part in toc.get("parts", []) if not part.get("numbered")
+            for ch in part.get("chapters", []) if ch["file"] != "bibliography"]
+
+
+#: Pages copied whole when left out (they execute nothing, and their targets are generated).
+WHOLE = {Path("backmatter/api.md")}
+
+
 def stub(page: Path) -> str:
-    """A page with only ``page``'s target label and title: cross-references to it resolve."""
+    """A page with only ``page``'s target labels, title and exercises: cross-references to them resolve."""
     label = title = None
-    for line in page.read_text().splitlines():
+    text = page.read_text()
+    for line in text.splitlines():
         if label is None and line.startswith("(") and line.endswith(")="):
             label = line
         if line.startswith("# "):
             title = line
             break
-    return "\n".join(x for x in (label, title or "# (stub)", "", "Left out of this scratch build.", "") if x is not None)
+    targets = [f"{line}\n## {line[1:-2]}\n" for line in text.splitlines()[1:]
+               if re.fullmatch(r"\([\w-]+\)=", line) and line != label]
+    exercises = [f"```{{exercise}} {ex_title}\n:label: {ex_label}\n\nLeft out of this scratch build.\n```\n"
+                 for ex_title, ex_label in _EXERCISE.findall(text)]
+    return "\n".join(x for x in (label, title or "# (stub)", "", "Left out of this scratch build.", "", *targets, *exercises)
+                     if x is not None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         (out / rel.parent).mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(stub(ROOT / rel))
+    back = [rel for rel in other_pages() if rel not in given]
+    for rel in back:
+        (out / rel.parent).mkdir(parents=True, exist_ok=True)
+        if rel in WHOLE:
+            shutil.copy(ROOT / rel, out / rel)
+        else:
+            (out / rel).write_text(stub(ROOT / rel))
     for page in args.pages:
         page = page.resolve()
         rel = page.relative_to(ROOT)
@@ -86,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     entries = [f"      - file: {rel.with_suffix('')}" for rel in order]
     (out / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: Pages\n"
                                   "    numbered: true\n    chapters:\n" + "\n".join(entries)
-                                  + "\n  - caption: Back matter\n    chapters:\n      - file: bibliography\n")
+                                  + "\n  - caption: Back matter\n    chapters:\n"
+                                  + "".join(f"      - file: {rel.with_suffix('')}\n" for rel in back)
+                                  + "      - file: bibliography\n")
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(out),
                "-W", "-n", "--keep-going"]
     print("build_pages:", " ".join(command), flush=True)

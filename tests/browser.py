@@ -214,21 +214,44 @@ def site_server(built_site):
         yield server
 
 
+# One Playwright and one Chromium per process, shared by every module that imports the
+# ``chromium`` fixture: pytest makes an imported session fixture once *per module*, and a
+# second ``sync_playwright()`` inside the first one's event loop fails ("Sync API inside
+# the asyncio loop").  The last module's teardown closes it.
+_SHARED: dict = {"users": 0}
+
+
+def _acquire_browser():
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
+            executable_path=chromium_executable(), headless=True, args=LAUNCH_ARGS)
+    _SHARED["users"] += 1
+    return _SHARED["browser"]
+
+
+def _release_browser() -> None:
+    _SHARED["users"] -= 1
+    if _SHARED["users"] <= 0 and "browser" in _SHARED:
+        try:
+            _SHARED.pop("browser").close()
+        finally:
+            _SHARED.pop("playwright").stop()
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Debian Chromium for the session (skips when it is not installed)."""
     reason = missing_browser_tools()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _acquire_browser()
+    try:
+        yield browser
+    finally:
+        _release_browser()
 
 
 # --- pages -------------------------------------------------------------------------------

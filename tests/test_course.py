@@ -107,6 +107,23 @@ def test_every_exercise_of_the_book_has_a_kind_and_backprop_is_indexed():
     assert "and 1 back-matter page" in body.splitlines()[0]
 
 
+def test_course_pages_name_every_kind_of_exercise_the_book_uses():
+    """How-to-use and the exercises page describe each kind, and name the combined ones."""
+    chapters = exercise_index.scan_chapters(CHAPTERS + [ROOT / "backmatter" / "backprop.md"])
+    kinds = {e.kind for c in chapters for e in c.exercises}
+    how_to = (ROOT / "course" / "how-to-use.md").read_text(encoding="utf-8")
+    intro = (ROOT / "course" / "exercises.md").read_text(encoding="utf-8")
+    for kind in kinds:
+        assert re.search(rf"^{re.escape(kind)}\n: ", how_to, re.M), f"how-to-use does not define {kind!r}"
+        assert f"**{kind.lower()}**" in " ".join(intro.split()), f"the exercises page does not name {kind!r}"
+    combined = [f"{c.number}.{k}" for c in chapters if not c.is_appendix
+                for k, e in enumerate(c.exercises, start=1) if e.kind == "Derivation and computation"]
+    assert combined
+    named = re.search(r"^Derivation and computation\n: (.+?)\n\n", how_to, re.M | re.S)[1]
+    listed = re.findall(r"\d+\.\d+", named)
+    assert listed == combined, (listed, combined)
+
+
 @pytest.mark.parametrize("page", ["chapters/05-momentum.md", "chapters/06-schedules.md",
                                   "chapters/07-adagrad.md", "chapters/08-rmsprop-adadelta.md",
                                   "backmatter/backprop.md"])
@@ -234,3 +251,18 @@ def test_scratch_book_with_the_extension_builds_cleanly(tmp_path):
         for k in (1, 2):
             assert f"0{n}-demo.html#ex-ch0{n}-{k}" in html
     assert "4 exercises in 2 chapters" in html
+
+
+def _book_sources():
+    pages = [ROOT / "intro.md"]
+    for folder in ("chapters", "course", "backmatter"):
+        pages += sorted((ROOT / folder).rglob("*.md"))
+    return pages
+
+
+@pytest.mark.parametrize("page", _book_sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_carriage_return_in_a_book_source(page):
+    """A stray ``\\r`` (e.g. ``\\rho`` written through a string that read it as an escape) breaks the page."""
+    data = page.read_bytes()
+    lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if b"\r" in line]
+    assert not lines, f"{page.relative_to(ROOT)} has a carriage return on line(s) {lines}"

@@ -28,8 +28,27 @@ ARTICLE_TERMS = [
     "指数移动加权平均", "指数衰减加权移动平均", "指数衰减", "Nestrov", "临时更新", "学习率",
     "学习率衰减", "学习率退火", "固定策略的学习率衰减", "分段衰减", "逆时衰减", "自适应学习率",
     "AdaGrad", "正则化", "RMSProp", "衰减率", "AdaDelta", "Adam", "自适应动量估计", "提效",
-    "参考经验", "调整学习速度",
+    "参考经验", "调整学习速度", "Ada算法", "Z字型", "自适应学习率衰减",
 ]
+
+#: Terms the chapters add (marked † in the glossary): the article does not use them.
+CHAPTER_TERMS = [
+    "偏差修正", "条件数", "余弦衰减", "临界点", "驻点", "解耦权重衰减", "有效学习率", "轮次",
+    "学习率预热", "噪声底", "预条件矩阵", "Robbins–Monro条件", "稀疏特征", "权重衰减",
+]
+
+#: Standard forms given beside the article's.
+STANDARD_FORMS = ["局部极大值（点）", "局部极小值（点）", "梯度裁剪", "之字形", "锯齿形", "采样", "神经元",
+                  "单元", "随机噪声", "梯度噪声", "偏差校正"]
+
+
+def _cells(row):
+    return [c.strip() for c in row.strip().strip("|").split(" | ")]
+
+
+def _chinese_terms(cell):
+    """The Chinese forms of a glossary cell, with the 原文 notes and brackets split off."""
+    return [t for t in re.split(r"[；（）()：]|原文也作|原文", cell) if t.strip()]
 
 
 def _rows():
@@ -43,6 +62,22 @@ def _rows():
 def test_term_is_in_the_article(term):
     article = ARTICLE.read_text(encoding="utf-8")
     assert term.lower() in article.lower(), f"{term} is not a term of the article"
+
+
+@pytest.mark.parametrize("term", CHAPTER_TERMS + STANDARD_FORMS)
+def test_added_and_standard_terms_are_in_the_glossary(term):
+    assert term in "\n".join(_rows()), f"{term} is missing from the glossary"
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the source article is not in this checkout")
+def test_entries_marked_as_additions_are_exactly_those_not_in_the_article():
+    """A row is marked † if and only if none of its Chinese forms occurs in the article."""
+    article = ARTICLE.read_text(encoding="utf-8")
+    for row in _rows():
+        english, chinese, _, _ = _cells(row)
+        forms = _chinese_terms(chinese.replace("L²", "L^2"))
+        in_article = any(t.strip() in article for t in forms)
+        assert english.endswith("†") != in_article, row
 
 
 @pytest.mark.parametrize("term", ARTICLE_TERMS)

@@ -706,8 +706,9 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
 
     :math:`\beta` is ``decay`` (momentum, in :math:`[0, 1]`: beyond 1 the buffer grows
     geometrically) and :math:`\tau` is ``dampening``; as in ``torch.optim.SGD`` the first
-    step stores the gradient *undamped*.  The Nesterov form is Sutskever et al.'s (2013)
-    reformulation of Goodfellow et al.'s Algorithm 8.3 in terms of the current iterate.
+    step stores the gradient *undamped*.  The Nesterov form is Bengio, Boulanger-Lewandowski
+    & Pascanu's (2013) reformulation of Nesterov momentum (Sutskever et al. 2013; Goodfellow
+    et al.'s Algorithm 8.3) in the look-ahead variable, which is what PyTorch stores.
     """
     decay = v.closed_unit_interval(decay, "decay")
     dampening = v.closed_unit_interval(dampening, "dampening")

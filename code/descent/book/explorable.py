@@ -171,7 +171,8 @@ def css() -> str:
 DEFAULTS: dict[str, dict[str, Any]] = {
     "step-size": dict(kappa=10.0, alpha_lmax=1.8, angle=0.0, start=[-2.5, 1.5], steps=500, tol=1e-6,
                       window=[[-3, 3], [-3, 3]]),
-    "newton": dict(landscape="himmelblau", lr=0.01, damping=0.0, tol=1e-8, gd_steps=500, newton_steps=50,
+    "newton": dict(landscape="himmelblau", lrs={"himmelblau": 0.01, "rosenbrock": 0.001, "saddle": 0.1},
+                   damping=0.0, tol=1e-8, gd_steps=500, newton_steps=50,
                    landscapes=[["himmelblau", "Himmelblau (minima, saddles, a maximum)"],
                                ["rosenbrock", "Rosenbrock (a curved valley)"], ["saddle", "saddle x² − y²"]],
                    starts={"himmelblau": [-0.5, 0.5], "rosenbrock": [-1.2, 1.0], "saddle": [1.5, 0.5]}),
@@ -326,7 +327,7 @@ def static_figure(kind: str, s: dict):
         _contour(ax, land, s["windows"][name])
         x0 = np.array(s["starts"][name], float)
         if kind == "newton":
-            t = minimize(O.sgd(lr=s["lr"]), land, x0, s["gd_steps"], tol=s["tol"])
+            t = minimize(O.sgd(lr=s["lrs"][name]), land, x0, s["gd_steps"], tol=s["tol"])
             n = newton(land, x0, s["newton_steps"], damping=s["damping"], tol=s["tol"])
             paths = {"gradient descent": t, "Newton": n}
             for label, tr in paths.items():

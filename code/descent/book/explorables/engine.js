@@ -168,7 +168,10 @@
     if (!optimizers[name]) throw new Error("unknown optimizer " + name);
     const hh = Object.assign({}, h);
     if (hh.schedule) hh.lr = E.schedule(hh.schedule.name, hh.schedule);
-    return optimizers[name](hh);
+    const opt = optimizers[name](hh);
+    opt.name = name;
+    opt.lr = hh.lr;                 // a number, or the schedule k -> lr
+    return opt;
   };
 
   // ---------------------------------------------------------------------------------------

@@ -170,7 +170,7 @@
     const key = JSON.stringify([L.name, L.params, win, W, dark()]);
     if (key === this.key) return;
     this.key = key; this.win = win;
-    const cw = Math.ceil(W / 2), ch = Math.ceil(H / 2);
+    const cw = Math.ceil(W / 3), ch = Math.ceil(H / 3);
     const vals = new Float64Array(cw * ch);
     let lo = Infinity, hi = -Infinity;
     for (let j = 0; j < ch; j++) for (let i = 0; i < cw; i++) {
@@ -205,7 +205,7 @@
     if (c.width !== W * dpr) { c.width = W * dpr; c.height = H * dpr; c.style.width = W + "px"; c.style.height = H + "px"; }
     const ctx = c.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.imageSmoothingEnabled = false;
+    ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.bg, 0, 0, W, H);
     const [xa, xb] = this.win[0], [ya, yb] = this.win[1];
     const px = (x) => (x - xa) / (xb - xa) * W, py = (y) => (yb - y) / (yb - ya) * H;
@@ -282,6 +282,23 @@
     });
   };
 
+  // When a loss curve first reaches the tolerance, and from which step it stays there.
+  function hitAndStay(fs, fStar, tol) {
+    const first = E.stepsToTolerance(fs, fStar, tol);
+    if (first === null) return { first: null, stay: null };
+    let stay = fs.length;
+    for (let k = fs.length - 1; k >= first; k--) { if (fs[k] - fStar > tol) break; stay = k; }
+    return { first: first, stay: stay < fs.length ? stay : null };
+  }
+  function steps(n) { return fmtInt(n) + (n === 1 ? " step" : " steps"); }
+  function describeHit(h, fs, fStar, tol, budget) {
+    const t = fmt(tol, 1);
+    if (h.first === null) return "does not reach f \u2212 f* \u2264 " + t + " within " + steps(budget);
+    if (h.stay === h.first) return "reaches f \u2212 f* \u2264 " + t + " after " + steps(h.first) + " and stays there";
+    if (h.stay !== null) return "first reaches f \u2212 f* \u2264 " + t + " at step " + fmtInt(h.first) + ", leaves it, and stays from step " + fmtInt(h.stay);
+    return "first reaches f \u2212 f* \u2264 " + t + " at step " + fmtInt(h.first) + ", then leaves it again (gap " + fmt(fs[fs.length - 1] - fStar, 3) + " at step " + fmtInt(fs.length - 1) + ")";
+  }
+
   function legend(box, items) {
     box.textContent = "";
     items.forEach((it, i) => {
@@ -319,7 +336,8 @@
       fig.dataset.redrawMs = (root.performance.now() - t0).toFixed(2);
       writeHash(id, values());
     }
-    for (const k in ctls) { /* inputs call onChange -> update */ }
+    // Inputs call onChange -> update; a change of the theme (light/dark) redraws in place.
+    REDRAW.push(() => { const t0 = root.performance.now(); draw(); fig.dataset.redrawMs = (root.performance.now() - t0).toFixed(2); });
     return { update: update, stored: stored };
   }
 
@@ -327,6 +345,9 @@
   // The chapter explorables
   // ---------------------------------------------------------------------------------------
   const kinds = {};
+  const REDRAW = [];
+  new root.MutationObserver(() => REDRAW.forEach((f) => f()))
+    .observe(doc.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
 
   // Chapter 2: step size and conditioning on the ill-conditioned quadratic.
   kinds["step-size"] = function (fig, s) {
@@ -365,9 +386,9 @@
   kinds.newton = function (fig, s) {
     const ui = frame(fig, "Newton's method against gradient descent");
     const ctl = {}, upd = () => app.update();
-    ctl.land = select(ui.controls, s.id, { key: "land", label: "landscape", value: s.landscape, options: s.landscapes }, () => { plot.start = s.starts[ctl.land.value]; upd(); });
-    ctl.lr = slider(ui.controls, s.id, { key: "lr", label: "gradient-descent step \u03b1", min: 1e-4, max: 0.5, log: true, value: s.lr }, upd);
-    ctl.mu = slider(ui.controls, s.id, { key: "mu", label: "damping \u03bc", min: 0, max: 5, step: 0.05, value: s.damping, format: (v) => fmt(v, 2) }, upd);
+    ctl.land = select(ui.controls, s.id, { key: "land", label: "landscape", value: s.landscape, options: s.landscapes }, () => { plot.start = s.starts[ctl.land.value]; ctl.lr.value = s.lrs[ctl.land.value]; upd(); });
+    ctl.lr = slider(ui.controls, s.id, { key: "lr", label: "gradient-descent step \u03b1", min: 1e-4, max: 0.5, log: true, value: s.lrs[s.landscape] }, upd);
+    ctl.mu = slider(ui.controls, s.id, { key: "mu", label: "damping \u03bc", min: 0, max: 100, step: 0.5, value: s.damping, format: (v) => fmt(v, 3) }, upd);
     ctl.sf = checkbox(ui.controls, s.id, { key: "sf", label: "saddle-free Newton (|H|)", value: false }, upd);
     const plot = new LandscapePlot(ui.plots, "Contours with the paths of Newton and gradient descent");
     const curve = new CurvePlot(ui.plots, "Gradient norm against step, log scale");
@@ -376,12 +397,16 @@
     const app = bind(fig, s.id, ctl, draw, extra);
     if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
     function where(L, r) {
-      const x = r.xs[r.xs.length - 1];
+      const x = r.xs[r.xs.length - 1], fx = r.fs[r.fs.length - 1];
+      const unbounded = L.minValue === null;          // the saddle x^2 - y^2 falls without bound
+      if (unbounded && (r.diverged || (!r.converged && fx < -1e3))) return "escaped the saddle (f is unbounded below)";
       if (r.diverged) return "diverged";
       if (!r.converged) return "ended at (" + fmt(x[0], 3) + ", " + fmt(x[1], 3) + ") without converging";
       const H = L.hess(x), e = E.symEig2(H[0], H[1], H[2]);
-      const kind = e.l1 > 0 ? "a minimum" : (e.l2 < 0 ? "a maximum" : "a saddle point");
-      return "converged to " + kind + " at (" + fmt(x[0], 3) + ", " + fmt(x[1], 3) + ") in " + fmtInt(r.steps) + " steps";
+      const tiny = 1e-8 * Math.max(1, Math.abs(e.l1), Math.abs(e.l2));
+      const kind = Math.min(Math.abs(e.l1), Math.abs(e.l2)) <= tiny ? "a degenerate stationary point (the second-order test is inconclusive)"
+        : e.l1 > 0 ? "a minimum" : (e.l2 < 0 ? "a maximum" : "a saddle point");
+      return "converged to " + kind + " at (" + fmt(x[0], 3) + ", " + fmt(x[1], 3) + ") in " + steps(r.steps);
     }
     function draw() {
       const name = ctl.land.value, L = E.landscape(name, {});
@@ -427,14 +452,16 @@
         for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
           const al = (i + 0.5) / n * 4 / kappa, be = 0.99 * (1 - (j + 0.5) / n);
           const r = E.momentumRate(al, be, [1, kappa], nesterov);
-          const t = r >= 1 ? 1 : Math.min(1, Math.log(1 - r) / Math.log(1e-3));   // 0 slow .. 1 fast
+          // 1 - r spans 1e-3 (slow, light) .. 1 (instant, dark) on a log scale
+          const t = r >= 1 ? 0 : Math.max(0, Math.min(1, 1 - Math.log10(Math.max(1 - r, 1e-3)) / -3));
           const q = 4 * (j * n + i);
-          const c = r >= 1 ? (dark() ? [70, 40, 40] : [235, 215, 215]) : [255 - 200 * t, 255 - 120 * t, 255 - 80 * t];
+          const c = r >= 1 ? (dark() ? [150, 40, 30] : [213, 94, 0]) : (dark() ? [30 + 60 * t, 40 + 120 * t, 60 + 170 * t] : [255 - 230 * t, 255 - 150 * t, 255 - 80 * t]);
           img.data[q] = c[0]; img.data[q + 1] = c[1]; img.data[q + 2] = c[2]; img.data[q + 3] = 255;
         }
         cx.putImageData(img, 0, 0); mapImg = off;
       }
-      if (map.width !== W * dpr) { map.width = W * dpr; map.height = H * dpr; map.style.width = W + "px"; map.style.height = H + "px"; }
+      if (map.width !== W * dpr || map.height !== H * dpr) { map.width = W * dpr; map.height = H * dpr; }
+      map.style.width = W + "px"; map.style.height = H + "px";
       const ctx = map.getContext("2d"); ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.imageSmoothingEnabled = false;
       ctx.drawImage(mapImg, 0, 0, W, H);
       const X = (al) => al * kappa / 4 * W, Y = (be) => (1 - be / 0.99) * H;
@@ -443,7 +470,8 @@
       ctx.beginPath(); ctx.moveTo(X(opt.alpha) - 5, Y(opt.beta) - 5); ctx.lineTo(X(opt.alpha) + 5, Y(opt.beta) + 5);
       ctx.moveTo(X(opt.alpha) + 5, Y(opt.beta) - 5); ctx.lineTo(X(opt.alpha) - 5, Y(opt.beta) + 5); ctx.stroke();
       ctx.fillStyle = dark() ? "#fff" : "#000"; ctx.font = "11px sans-serif";
-      ctx.fillText("\u03b1\u03bbmax \u2192 4", W - 70, H - 6); ctx.fillText("\u03b2 \u2191", 4, 12);
+      ctx.textAlign = "right"; ctx.fillText("step \u03b1\u03bbmax from 0 to 4 \u2192", W - 4, H - 6);
+      ctx.textAlign = "left"; ctx.fillText("\u2191 momentum \u03b2 from 0 to 0.99", 4, 12);
     }
     function draw() {
       const kappa = ctl.kappa.value, L = E.landscape("quadratic", { kappa: kappa, angle: s.angle });
@@ -455,15 +483,20 @@
       plot.draw([{ xs: r.xs, color: color(6) }], [{ kind: "start", at: plot.start }, { kind: "min", at: [0, 0] }]);
       curve.draw([{ ys: dist, color: color(6) }], { ymin: 1e-16, xlabel: "step k (distance to the minimum)" });
       const theory = beta > 0 ? E.momentumRate(alpha, beta, [1, kappa], nesterov) : E.gdRate(alpha, [1, kappa]);
-      const measured = E.measuredRate(r.xs, [0, 0]), opt = E.polyak(1, kappa);
+      const measured = E.measuredRate(r.xs, [0, 0]);
+      // The best setting of the method shown: Polyak's for heavy ball; for Nesterov alpha = 1/lambda_max,
+      // beta = (sqrt(kappa) - 1)/(sqrt(kappa) + 1), rate 1 - 1/sqrt(kappa) (Chapter 5).
+      const sk = Math.sqrt(kappa);
+      const opt = nesterov ? { alpha: 1 / kappa, beta: (sk - 1) / (sk + 1), rate: 1 - 1 / sk } : E.polyak(1, kappa);
       drawMap(kappa, nesterov, alpha, beta, opt);
       legend(ui.legend, [{ label: (nesterov && beta > 0 ? "Nesterov" : "heavy ball") + ", \u03b1 = " + fmt(alpha, 3) + ", \u03b2 = " + fmt(beta, 2), color: color(6) }]);
       ui.readout.textContent = "Rate per step: measured " + fmt(measured, 4) + ", theory " + fmt(theory, 4) +
-        (theory >= 1 ? " (diverges)" : "") + ". Polyak's best for this \u03ba: \u03b1 = " + fmt(opt.alpha, 3) + ", \u03b2 = " + fmt(opt.beta, 3) +
-        ", rate (\u221a\u03ba \u2212 1)/(\u221a\u03ba + 1) = " + fmt(opt.rate, 4) + " (\u00d7 on the map).";
+        (theory >= 1 ? " (diverges)" : "") + (nesterov ? ". Nesterov's best for this \u03ba: \u03b1 = 1/\u03bbmax = " + fmt(opt.alpha, 3) + ", \u03b2 = (\u221a\u03ba \u2212 1)/(\u221a\u03ba + 1) = " + fmt(opt.beta, 3) +
+        ", rate 1 \u2212 1/\u221a\u03ba = " + fmt(opt.rate, 4) : ". Polyak's best for this \u03ba: \u03b1 = " + fmt(opt.alpha, 3) + ", \u03b2 = " + fmt(opt.beta, 3) +
+        ", rate (\u221a\u03ba \u2212 1)/(\u221a\u03ba + 1) = " + fmt(opt.rate, 4)) + " (\u00d7 on the map).";
       fig.dataset.measured = String(measured); fig.dataset.theory = String(theory);
       plot.canvas.setAttribute("aria-label", "Contours with the momentum path from (" + plot.start.join(", ") + "). " + ui.readout.textContent);
-      map.setAttribute("aria-label", "Rate map over step (horizontal) and momentum (vertical); darker is faster, red diverges; the circle marks the current setting, the cross Polyak's optimum.");
+      map.setAttribute("aria-label", "Rate map of " + (nesterov ? "Nesterov's method" : "heavy ball") + " over step (horizontal) and momentum (vertical); " + (dark() ? "brighter" : "darker") + " converges faster, red diverges; the circle marks the current setting, the cross the method's best setting.");
     }
     app.update();
   };
@@ -536,9 +569,11 @@
       plot.draw(runs.map(([, r], i) => ({ xs: r.xs, color: cols[i] })), [{ kind: "start", at: plot.start }, { kind: "min", at: [0, 0] }]);
       curve.draw(runs.map(([, r], i) => ({ ys: r.fs, color: cols[i] })), { refs: [{ y: s.tol }], ymin: 1e-14 });
       legend(ui.legend, runs.map(([name], i) => ({ label: name + (i === 2 ? " (\u03b1/20)" : ""), color: cols[i] })));
-      const parts = runs.map(([name, r]) => { const k = E.stepsToTolerance(r.fs, 0, s.tol); return name + ": " + (k === null ? "not within " + fmtInt(s.steps) + " steps" : fmtInt(k) + " steps"); });
-      ui.readout.textContent = "Steps to f \u2264 " + fmt(s.tol, 1) + " \u2014 " + parts.join("; ") + ".";
-      fig.dataset.steps = runs.map(([, r]) => E.stepsToTolerance(r.fs, 0, s.tol)).join(",");
+      const hits = runs.map(([, r]) => hitAndStay(r.fs, 0, s.tol));
+      const parts = runs.map(([name, r], i) => name + " " + describeHit(hits[i], r.fs, 0, s.tol, s.steps));
+      ui.readout.textContent = parts.join("; ") + ".";
+      fig.dataset.steps = hits.map((h) => (h.first === null ? "" : h.first)).join(",");
+      fig.dataset.stays = hits.map((h) => (h.stay === null ? "" : h.stay)).join(",");
       plot.canvas.setAttribute("aria-label", "Contours of the bowl rotated by " + fmt(ctl.angle.value, 2) + " degrees with three paths. " + ui.readout.textContent);
     }
     app.update();
@@ -572,13 +607,9 @@
       plot.draw(res.map(([, r, c]) => ({ xs: r.xs, color: c })), [{ kind: "start", at: plot.start }].concat(s.minima[name].map((m) => ({ kind: "min", at: m }))));
       curve.draw(res.map(([, r, c]) => ({ ys: r.fs.map((f) => f - fstar), color: c })), { refs: [{ y: s.tol }], ymin: 1e-14 });
       legend(ui.legend, res.map(([n, , c]) => ({ label: n, color: c })));
-      const gap = res[0][1].fs.map((f) => f - fstar), first = E.stepsToTolerance(res[0][1].fs, fstar, s.tol);
-      let after = null;
-      if (first !== null) { after = 0; for (let k = first; k < gap.length; k++) after = Math.max(after, gap[k]); }
-      const stays = first !== null && after <= s.tol;
-      ui.readout.textContent = "Adam " + (first === null ? "does not reach f \u2212 f* \u2264 " + fmt(s.tol, 1) + " in " + fmtInt(s.steps) + " steps" :
-        "first reaches f \u2212 f* \u2264 " + fmt(s.tol, 1) + " at step " + fmtInt(first) + (stays ? " and stays there to step " + fmtInt(s.steps) : ", then leaves it again: the largest gap afterwards is " + fmt(after, 3))) + ".";
-      fig.dataset.first = first === null ? "" : String(first); fig.dataset.stays = String(stays);
+      const h = hitAndStay(res[0][1].fs, fstar, s.tol);
+      ui.readout.textContent = "Adam " + describeHit(h, res[0][1].fs, fstar, s.tol, s.steps) + ".";
+      fig.dataset.first = h.first === null ? "" : String(h.first); fig.dataset.stay = h.stay === null ? "" : String(h.stay);
       plot.canvas.setAttribute("aria-label", "Contours of " + L.title + " with the Adam path. " + ui.readout.textContent);
     }
     app.update();
@@ -586,7 +617,7 @@
 
   // Chapter 10: build an optimizer from the three ideas and see which named one it is.
   kinds.family = function (fig, s) {
-    const ui = frame(fig, "Build your own optimizer from the three ideas");
+    const ui = frame(fig, "Build your own optimizer from its ideas");
     const ctl = {}, upd = () => app.update();
     ctl.noise = checkbox(ui.controls, s.id, { key: "noise", label: "sampling noise (mini-batch gradients)", value: false }, upd);
     ctl.mom = checkbox(ui.controls, s.id, { key: "mom", label: "momentum (history of gradients)", value: false }, upd);
@@ -614,7 +645,7 @@
       if (opt === null) {
         plot.draw([], [{ kind: "start", at: plot.start }, { kind: "min", at: [0, 0] }]); curve.draw([], {});
         legend(ui.legend, []);
-        ui.readout.textContent = "You built: " + name + ". The package has no such block chain among the named optimizers.";
+        ui.readout.textContent = "You built: " + name + ". No named optimizer of the package (or of torch.optim) is this combination, though its blocks compose it.";
         fig.dataset.name = name; return;
       }
       let noise;
@@ -622,9 +653,10 @@
       const r = E.run(opt, L, plot.start, s.steps, { noise: noise });
       plot.draw([{ xs: r.xs, color: color(5) }], [{ kind: "start", at: plot.start }, { kind: "min", at: [0, 0] }]);
       curve.draw([{ ys: r.fs, color: color(5) }], { refs: [{ y: s.tol }], ymin: 1e-14 });
-      legend(ui.legend, [{ label: name, color: color(5) }]);
+      legend(ui.legend, [{ label: name + ", \u03b1 = " + fmt(opt.lr, 2), color: color(5) }]);
       const k = E.stepsToTolerance(r.fs, 0, s.tol);
-      ui.readout.textContent = "You built: " + name + ". " + (k === null ? "It does not reach f \u2264 " + fmt(s.tol, 1) + " in " + fmtInt(s.steps) + " steps" : "It reaches f \u2264 " + fmt(s.tol, 1) + " after " + fmtInt(k) + " steps") + "." + (note ? " (" + note + ".)" : "");
+      ui.readout.textContent = "You built: " + name + " (step \u03b1 = " + fmt(opt.lr, 2) + "). " + (k === null ? "It does not reach f \u2264 " + fmt(s.tol, 1) + " within " + steps(s.steps) : "It reaches f \u2264 " + fmt(s.tol, 1) + " after " + steps(k)) +
+        "; the loss at step " + fmtInt(r.fs.length - 1) + " is " + fmt(r.fs[r.fs.length - 1], 3) + "." + (note ? " (" + note + ".)" : "");
       fig.dataset.name = name; fig.dataset.steps = k === null ? "" : String(k);
     }
     app.update();
