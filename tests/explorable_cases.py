@@ -149,6 +149,10 @@ def cases():
         expected.append([float(MT.worst_case_rate(a, b, eig, method)) for a, b in zip(alphas, betas)])
     cs.append({"what": "rate", "alphas": alphas, "betas": [0.0] * len(alphas), "eigenvalues": eig, "nesterov": None})
     expected.append([max(abs(1 - a * lam) for lam in eig) for a in alphas])
+    for lo, hi in ((1.0, 25.0), (1.0, 50.0), (0.5, 1000.0)):
+        q = MT.nesterov_parameters(lo, hi)
+        cs.append({"what": "nesterov_best", "lo": lo, "hi": hi})
+        expected.append([q.alpha, q.beta, q.rate])
     p = MT.polyak_parameters(1.0, 50.0)
     cs.append({"what": "polyak", "lo": 1.0, "hi": 50.0})
     expected.append([p.alpha, p.beta, p.rate])

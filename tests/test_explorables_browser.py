@@ -150,6 +150,7 @@ def test_engine_agrees_with_the_package_inside_chromium(chromium, site_server):
             if (c.what === 'rate') return c.alphas.map((a, i) => c.nesterov === null ? E.gdRate(a, c.eigenvalues)
               : E.momentumRate(a, c.betas[i], c.eigenvalues, c.nesterov));
             if (c.what === 'polyak') { const p = E.polyak(c.lo, c.hi); return [p.alpha, p.beta, p.rate]; }
+            if (c.what === 'nesterov_best') { const p = E.nesterovBest(c.lo, c.hi); return [p.alpha, p.beta, p.rate]; }
             if (c.what === 'expected') { const lr = c.schedule ? E.schedule(c.schedule.name, c.schedule) : c.lr;
               return Array.from(E.expectedLoss(lr, c.eigenvalues, c.e0, c.steps, c.sigma)); }
             if (c.what === 'floor') return E.noiseFloor(c.lr, c.eigenvalues, c.sigma);

@@ -34,6 +34,7 @@ const out = cases.map((c) => {
       : E.momentumRate(a, c.betas[i], c.eigenvalues, c.nesterov));
   }
   if (c.what === "polyak") { const p = E.polyak(c.lo, c.hi); return [p.alpha, p.beta, p.rate]; }
+  if (c.what === "nesterov_best") { const p = E.nesterovBest(c.lo, c.hi); return [p.alpha, p.beta, p.rate]; }
   if (c.what === "expected") {
     const lr = c.schedule ? E.schedule(c.schedule.name, c.schedule) : c.lr;
     return Array.from(E.expectedLoss(lr, c.eigenvalues, c.e0, c.steps, c.sigma));

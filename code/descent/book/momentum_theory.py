@@ -26,7 +26,7 @@ SymPy proofs about momentum (the three ways of writing it, the two Nesterov form
 :mod:`descent.book.symbolic`; ``nesterov_forms_equivalence`` is re-exported here.  Its two 1-D landscapes,
 :class:`~descent.landscapes.ShallowDip` (a slope with a shallow dip, the article's stone) and
 :class:`~descent.landscapes.LessardCounterexample` (a strongly convex function on which heavy
-ball with Polyak's parameters never converges), live with the other test problems in
+ball with Polyak's parameters fails to converge from some starts, locking into a cycle), live with the other test problems in
 :mod:`descent.landscapes` and are re-exported here.
 
 References: Polyak (1964); Nesterov (1983); Sutskever, Martens, Dahl & Hinton (2013);

@@ -295,6 +295,13 @@
       rate: (sk - 1) / (sk + 1) };
   };
 
+  // The best Nesterov parameters for eigenvalues in [mu, L] (Lessard, Recht & Packard 2016;
+  // descent.book.momentum_theory.nesterov_parameters).
+  E.nesterovBest = function (mu, L) {
+    const s = Math.sqrt(3.0 * L / mu + 1.0);
+    return { alpha: 4.0 / (3.0 * L + mu), beta: (s - 2.0) / (s + 2.0), rate: 1.0 - 2.0 / s };
+  };
+
   // Exact E f(theta_k) of SGD with additive Gaussian noise sigma on 1/2 sum_i lambda_i e_i^2
   // (descent.book.noisy.expected_loss): s_{i,k+1} = (1 - a_k lambda_i)^2 s_{i,k} + a_k^2 sigma^2.
   E.expectedLoss = function (lr, eigenvalues, e0, steps, sigma) {

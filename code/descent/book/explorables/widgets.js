@@ -484,15 +484,13 @@
       curve.draw([{ ys: dist, color: color(6) }], { ymin: 1e-16, xlabel: "step k (distance to the minimum)" });
       const theory = beta > 0 ? E.momentumRate(alpha, beta, [1, kappa], nesterov) : E.gdRate(alpha, [1, kappa]);
       const measured = E.measuredRate(r.xs, [0, 0]);
-      // The best setting of the method shown: Polyak's for heavy ball; for Nesterov alpha = 1/lambda_max,
-      // beta = (sqrt(kappa) - 1)/(sqrt(kappa) + 1), rate 1 - 1/sqrt(kappa) (Chapter 5).
-      const sk = Math.sqrt(kappa);
-      const opt = nesterov ? { alpha: 1 / kappa, beta: (sk - 1) / (sk + 1), rate: 1 - 1 / sk } : E.polyak(1, kappa);
+      // The best setting of the method shown: Polyak's for heavy ball, Lessard et al.'s for Nesterov.
+      const opt = nesterov ? E.nesterovBest(1, kappa) : E.polyak(1, kappa);
       drawMap(kappa, nesterov, alpha, beta, opt);
       legend(ui.legend, [{ label: (nesterov && beta > 0 ? "Nesterov" : "heavy ball") + ", \u03b1 = " + fmt(alpha, 3) + ", \u03b2 = " + fmt(beta, 2), color: color(6) }]);
       ui.readout.textContent = "Rate per step: measured " + fmt(measured, 4) + ", theory " + fmt(theory, 4) +
-        (theory >= 1 ? " (diverges)" : "") + (nesterov ? ". Nesterov's best for this \u03ba: \u03b1 = 1/\u03bbmax = " + fmt(opt.alpha, 3) + ", \u03b2 = (\u221a\u03ba \u2212 1)/(\u221a\u03ba + 1) = " + fmt(opt.beta, 3) +
-        ", rate 1 \u2212 1/\u221a\u03ba = " + fmt(opt.rate, 4) : ". Polyak's best for this \u03ba: \u03b1 = " + fmt(opt.alpha, 3) + ", \u03b2 = " + fmt(opt.beta, 3) +
+        (theory >= 1 ? " (diverges)" : "") + (nesterov ? ". Nesterov's best for this \u03ba (Lessard et al.): \u03b1 = 4/(3\u03bbmax + \u03bbmin) = " + fmt(opt.alpha, 3) + ", \u03b2 = " + fmt(opt.beta, 3) +
+        ", rate 1 \u2212 2/\u221a(3\u03ba + 1) = " + fmt(opt.rate, 4) : ". Polyak's best for this \u03ba: \u03b1 = " + fmt(opt.alpha, 3) + ", \u03b2 = " + fmt(opt.beta, 3) +
         ", rate (\u221a\u03ba \u2212 1)/(\u221a\u03ba + 1) = " + fmt(opt.rate, 4)) + " (\u00d7 on the map).";
       fig.dataset.measured = String(measured); fig.dataset.theory = String(theory);
       plot.canvas.setAttribute("aria-label", "Contours with the momentum path from (" + plot.start.join(", ") + "). " + ui.readout.textContent);
