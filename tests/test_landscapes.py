@@ -476,3 +476,16 @@ def test_saddle_well_geometry_and_types():
         L.stable_manifold_points([1.0, 2.0], [0.0])
     with pytest.raises(ValueError):
         L.f(np.zeros(3))
+
+
+def test_saddle_well_at_quarter_turn_sign_step_stays_on_the_stable_manifold():
+    """At angle pi/4 a sign-like step from near the stable manifold does not leave it (at pi/5 it does)."""
+    for angle, moves in ((np.pi / 4, False), (np.pi / 5, True)):
+        L = SaddleWell(angle=angle, center=(0.5, 1.0))
+        x = L.stable_manifold_points(np.array([1.5]), np.array([4e-4]))[0]
+        step = 0.1 * np.sign(L.grad(x))
+        off = lambda z: abs((z - L.center) @ L.rotation[:, 1])   # noqa: E731
+        if moves:
+            assert off(x - step) > 0.1 * 0.2
+        else:
+            assert abs(off(x - step) - off(x)) < 1e-12

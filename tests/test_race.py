@@ -18,19 +18,6 @@ def test_lr_grid_is_geometric_with_both_ends():
         R.lr_grid(1.0, 0.1)
 
 
-def test_by_columns_equals_separate_runs():
-    Q = IllConditionedQuadratic(20.0, angle=0.3)
-    x0 = np.array([[1.0, -2.0], [0.5, 1.5]])
-    both = R.by_columns([(O.adam(0.1), 1), (O.sgd(0.02, momentum=0.9), 1)])
-    b = minimize_many(both, Q, x0, 30, check_elementwise=False)
-    a1 = minimize_many(O.adam(0.1), Q, x0[:1], 30)
-    a2 = minimize_many(O.sgd(0.02, momentum=0.9), Q, x0[1:], 30)
-    np.testing.assert_allclose(b.iterates[:, 0], a1.iterates[:, 0], rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(b.iterates[:, 1], a2.iterates[:, 0], rtol=1e-13, atol=1e-15)
-    with pytest.raises(ValueError):
-        both.update(np.ones((2, 3)), both.init(np.zeros((2, 2))))
-
-
 @pytest.mark.parametrize("c", R.book_contestants(second_order=False), ids=lambda c: c.name)
 def test_learning_rate_is_a_final_factor_bit_for_bit(c):
     """The batched grid equals one run per learning rate, exactly (Rosenbrock: no matmul)."""
@@ -151,8 +138,13 @@ def _fake_entry(report, perturbed, neighbours):
 
 
 def test_stability_flags_knife_edge_cells():
-    ok = _fake_entry((28, 32), (27, 32), {0.03: (30, 32), 0.3: (0, 32)})
-    assert ok.stable                                          # a plateau on one side is enough
+    ok = _fake_entry((28, 32), (27, 32), {0.03: (30, 32), 0.3: (26, 32)})
+    assert ok.stable and ok.worst_neighbour.lr == 0.3
+    one_side = _fake_entry((28, 32), (27, 32), {0.03: (30, 32), 0.3: (0, 32)})
+    assert not one_side.stable and not one_side.stability["grid"]   # both neighbours must overlap
+    assert one_side.worst_neighbour.successes == 0
+    edge = _fake_entry((28, 32), (27, 32), {0.03: (29, 32)})          # at an end of the grid: its one neighbour
+    assert edge.stable
     cliff = _fake_entry((28, 32), (28, 32), {0.03: (0, 32), 0.3: (1, 32)})
     assert not cliff.stable and cliff.stability == {"perturbed_rate": True, "perturbed_median": True,
                                                     "grid": False}

@@ -1032,9 +1032,13 @@ class SaddleWell(Landscape):
     With ``angle=0`` and ``center=(0, 0)`` the escape direction is a coordinate axis, and a
     method that scales each coordinate separately (AdaGrad, RMSProp, Adam) escapes at once:
     its first step has the length :math:`\alpha` in *every* coordinate whatever the size of
-    the gradient there, so the tiny :math:`y` component is inflated to a full step.  Rotating
-    the well mixes the two directions in both coordinates, and moving it off the origin keeps
-    weight decay (which pulls towards :math:`0`) from helping by accident.
+    the gradient there, so the tiny :math:`y` component is inflated to a full step.  A
+    generic rotation does not cure this: a sign-like step :math:`\alpha(\pm1, \pm1)` is
+    still at an angle :math:`|\pi/4 - \theta|` to the stable manifold (at :math:`\theta = \pi/5`,
+    :math:`9^\circ`: about :math:`0.22\alpha` off it).  At ``angle=np.pi / 4`` the stable
+    manifold is the diagonal, a sign step from near it lies along it, and the escape must come
+    from the gradient's own component along :math:`R_\theta e_2`.  Moving the well off the
+    origin keeps weight decay (which pulls towards :math:`0`) from helping by accident.
     """
 
     name = "saddle well"

@@ -32,9 +32,11 @@ choose the step size.  This module fixes one protocol (Chapters 9 and 10):
    moved by a tiny random perturbation and at the two neighbouring grid rates
    :math:`\alpha_{j\pm1}` (:attr:`Entry.stability`); a cell is *stable* when the Wilson
    intervals of the perturbed and the reported success rates overlap, the perturbed median
-   lies in the bootstrap interval of the reported one (widened by 5 %), and the interval of
-   at least one neighbouring rate overlaps the reported one too — the tuned rate lies on a
-   plateau, not on a cliff.  Unstable cells are reported as such, not hidden.
+   lies in the bootstrap interval of the reported one (widened by 5 %), and the Wilson
+   intervals of *both* neighbouring rates (the one neighbour at an end of the grid) overlap
+   the reported one too — the tuned rate lies on a plateau, not on a cliff.  The worst
+   neighbour (:attr:`Entry.worst_neighbour`) is reported beside the cell.  Unstable cells
+   are reported as such, not hidden.
 5. **Methods with their own rules** (Newton, DFP, BFGS, L-BFGS: their own step rule and line
    search) get no learning rate.  They are run on the same reporting starts (and their
    perturbed copies), to the same horizon in iterations, and their cost is reported as
@@ -42,8 +44,8 @@ choose the step size.  This module fixes one protocol (Chapters 9 and 10):
    (those of the line search included) up to the step that reached the tolerance.
 
 Speed.  For the first-order contestants of the book the learning rate is a final factor:
-``make(lr)`` and ``chain(make(1.0), <multiply column j by lr_j>)`` give bit-for-bit the same
-iterates (checked at run time on a short probe, with a fall-back to one batch per learning
+``make(lr)`` and the runner's per-run rates (``minimize_many(factory, …, hyperparams=…)``)
+give bit-for-bit the same iterates (checked at run time on a short probe, with a fall-back to one batch per learning
 rate).  So every tuning run of every contestant on every problem is one
 :func:`~descent.runner.minimize_many` batch, and every reporting run another.
 
@@ -72,10 +74,10 @@ from .. import second_order as SO
 from ..landscapes import Beale, IllConditionedQuadratic, Rosenbrock, SaddleWell
 from ..runner import minimize_many
 from ..trajectory import Trajectory
-from ..transforms import EmptyState, GradientTransformation, chain
+from ..transforms import GradientTransformation
 
 __all__ = [
-    "Contestant", "first_order", "own_rules", "book_contestants", "lr_grid", "by_columns",
+    "Contestant", "first_order", "own_rules", "book_contestants", "lr_grid",
     "race_problems", "score_runs", "steps_to_tolerance", "tuning_key", "pick_learning_rate",
     "wilson_interval", "bootstrap_median_interval",
     "Cell", "Entry", "RaceResult", "race", "race_all",
@@ -199,8 +201,9 @@ def race_problems(n_starts: int, seed: int = 2024) -> dict:
       half-width 3 around the minimiser;
     * Rosenbrock's valley (minimiser :math:`(1, 1)`), starts in :math:`[-2, 2]\times[-1, 3]`;
     * Beale's function (minimiser :math:`(3, 1/2)`), starts in :math:`[-2, 2]\times[-1.5, 1.5]`;
-    * the saddle well (:class:`~descent.landscapes.SaddleWell`) rotated by :math:`\pi/5`
-      with its saddle at :math:`(0.5, 1)`; starts at distance 1 to 2 from the saddle along its
+    * the saddle well (:class:`~descent.landscapes.SaddleWell`) rotated by :math:`\pi/4`
+      (so that a sign-like first step lies along the stable manifold and does not itself
+      escape) with its saddle at :math:`(0.5, 1)`; starts at distance 1 to 2 from the saddle along its
       stable manifold and :math:`10^{-4}` to :math:`10^{-3}` off it, on either side.
 
     Returns ``{name: (landscape, starts)}`` with starts of shape ``(n_starts, 2)``.
@@ -208,7 +211,7 @@ def race_problems(n_starts: int, seed: int = 2024) -> dict:
     S = v.positive_int(n_starts, "n_starts")
     rng = np.random.default_rng(v.nonnegative_int(seed, "seed"))
     quad = IllConditionedQuadratic(condition_number=50.0, angle=np.pi / 6, center=(1.5, -1.0))
-    well = SaddleWell(angle=np.pi / 5, center=(0.5, 1.0))
+    well = SaddleWell(angle=np.pi / 4, center=(0.5, 1.0))
     return {
         "quadratic": (quad, quad.center + rng.uniform(-3, 3, (S, 2))),
         "Rosenbrock": (Rosenbrock(), np.column_stack([rng.uniform(-2, 2, S), rng.uniform(-1, 3, S)])),
@@ -224,84 +227,18 @@ def _per_run_lr_batch(makes: Sequence[Callable[[float], GradientTransformation]]
     """One :func:`minimize_many` batch: run ``j`` is ``makes[which[j]](lrs[j])`` from ``starts[j]``.
 
     Every ``make`` must have its learning rate as the last factor (checked by the caller).
-    With the runner's per-run hyper-parameters (``minimize_many(factory, …, hyperparams=…)``)
-    the batch is a factory of two hyper-parameters, the contestant and its rate, declared
-    ``lr_is_last_factor``; without them, the same blocks are built here: one
-    ``chain(make(1.0), <column j times lrs[j]>)`` per contestant, side by side.
+    The batch is the runner's per-run hyper-parameters (``minimize_many(factory, …,
+    hyperparams=…)``): a factory of two hyper-parameters, the contestant and its rate,
+    declared ``lr_is_last_factor``.
     """
     which = np.asarray(which, dtype=int)
     lrs = np.asarray(lrs, dtype=np.float64)
-    if _RUNNER_HYPERPARAMS:
-        def factory(contestant, lr):
-            return makes[int(contestant)](lr)
-        factory.lr_is_last_factor = True
-        return minimize_many(factory, problem, starts, steps, hyperparams={"contestant": which, "lr": lrs},
-                             check_elementwise=False, keep_iterates=keep_iterates)
-    blocks = []
-    for i in np.unique(which):                       # contiguous blocks, in the order of ``which``
-        idx = np.flatnonzero(which == i)
-        if not np.array_equal(idx, np.arange(idx[0], idx[-1] + 1)):
-            raise ValueError("the runs of one contestant must be contiguous")
-        blocks.append((int(idx[0]), chain(makes[i](1.0), _column_lrs(lrs[idx])), idx.size))
-    blocks.sort(key=lambda b: b[0])
-    opt = blocks[0][1] if len(blocks) == 1 else by_columns([(t, w) for _, t, w in blocks])
-    return minimize_many(opt, problem, starts, steps, check_elementwise=False, keep_iterates=keep_iterates)
 
-
-_RUNNER_HYPERPARAMS = "hyperparams" in __import__("inspect").signature(minimize_many).parameters
-
-
-def _column_lrs(factors: np.ndarray) -> GradientTransformation:
-    """Multiply column ``j`` of an ``(n, B)`` update by ``factors[j]`` (one learning rate per run)."""
-    c = np.asarray(factors, dtype=np.float64)
-
-    def update(grads, state, params=None):
-        g = np.asarray(grads)
-        if g.ndim != 2 or g.shape[1] != c.size:
-            raise ValueError(f"per-run learning rates ({c.size}) need updates of shape (n, {c.size}), "
-                             f"got {g.shape}")
-        return g * c.astype(g.dtype, copy=False), state
-
-    return GradientTransformation(lambda params: EmptyState(), update)
-
-
-def by_columns(blocks: Sequence[tuple[GradientTransformation, int]]) -> GradientTransformation:
-    r"""Run several optimizers side by side on the column blocks of one ``(n, B)`` array.
-
-    ``blocks`` is a sequence of ``(transformation, width)``: the first transformation updates
-    columns ``0 … width-1``, the next the following ``width`` columns, and so on (the widths
-    must add up to ``B``).  Because the transformations act elementwise, this is the same as
-    running each on its own array, but :func:`~descent.runner.minimize_many` then evaluates the
-    landscape once per step for all of them — which is what makes a whole race one batch.
-    """
-    blocks = [(t, v.positive_int(w, "width")) for t, w in blocks]
-    for t, _ in blocks:
-        if not isinstance(t, GradientTransformation):
-            raise TypeError(f"blocks must hold GradientTransformations, got {type(t).__name__}")
-    edges = np.concatenate([[0], np.cumsum([w for _, w in blocks])]).astype(int)
-    slices = [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
-
-    def _check(x, what):
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != edges[-1]:
-            raise ValueError(f"by_columns needs {what} of shape (n, {edges[-1]}), got {x.shape}")
-        return x
-
-    def init(params):
-        params = _check(params, "params")
-        return tuple(t.init(params[:, sl]) for (t, _), sl in zip(blocks, slices))
-
-    def update(grads, state, params=None):
-        g = _check(grads, "updates")
-        out = np.empty_like(g)
-        new = []
-        for (t, _), sl, s in zip(blocks, slices, state):
-            u, s = t.update(g[:, sl], s, None if params is None else np.asarray(params)[:, sl])
-            out[:, sl] = u
-            new.append(s)
-        return out, tuple(new)
-
-    return GradientTransformation(init, update)
+    def factory(contestant, lr):
+        return makes[int(contestant)](lr)
+    factory.lr_is_last_factor = True
+    return minimize_many(factory, problem, starts, steps, hyperparams={"contestant": which, "lr": lrs},
+                         check_elementwise=False, keep_iterates=keep_iterates)
 
 
 def _lr_is_final_factor(make, problem, x0: np.ndarray, lrs: Sequence[float], probe_steps: int = 4) -> bool:
@@ -667,8 +604,9 @@ class Entry:
         and from their perturbed copies overlap; ``perturbed_median``: the perturbed median (of
         successful runs) lies in the bootstrap interval of the reported one, widened by 5 %
         (or neither cell has a success); ``grid``: the Wilson interval of at least one
-        neighbouring grid rate overlaps the reported one (always ``True`` for own-rule
-        methods, which have no rate) — the tuned rate lies on a plateau, not on a cliff.
+        neighbouring grid rate — both of them, or the one at an end of the grid — overlaps
+        the reported one (always ``True`` for own-rule methods, which have no rate): the tuned
+        rate lies on a plateau, not on a cliff.
         """
         m, p = self.report, self.perturbed
         overlap = lambda c: _overlap(m.rate_interval, c.rate_interval)   # noqa: E731
@@ -677,8 +615,16 @@ class Entry:
         else:
             a, b = m.median_interval
             med_ok = 0.95 * a <= p.median_steps <= 1.05 * b
-        grid_ok = True if self.lr is None else any(overlap(c) for c in self.neighbours.values())
+        grid_ok = True if self.lr is None else all(overlap(c) for c in self.neighbours.values())
         return {"perturbed_rate": bool(overlap(p)), "perturbed_median": bool(med_ok), "grid": bool(grid_ok)}
+
+    @property
+    def worst_neighbour(self) -> Cell | None:
+        """The neighbouring grid rate's cell with fewest successes (then the larger median; ``None`` without a rate)."""
+        if self.lr is None or not self.neighbours:
+            return None
+        return min(self.neighbours.values(), key=lambda c: (c.successes, -c.median_steps if np.isfinite(c.median_steps)
+                                                            else -np.inf))
 
     @property
     def stable(self) -> bool:
@@ -714,8 +660,11 @@ class RaceResult:
 
 
 def format_count(value: float) -> str:
-    """A step or evaluation count for a table: an integer with thousands separators, or ``—`` for never (``inf``)."""
-    return "—" if not np.isfinite(value) else f"{int(round(value)):,}"
+    """A step or evaluation count for a table: with thousands separators, one decimal for a median halfway
+    between two counts (``208.5``, not rounded to even), or ``—`` for never (``inf``)."""
+    if not np.isfinite(value):
+        return "—"
+    return f"{int(round(value)):,}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
 
 
 def format_gap(value: float) -> str:
