@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TOTAL_BUDGET = 5_500_000
 #: The page's own bytes: its HTML and its figures (the API reference's HTML is 1.2 MB).
 OWN_BUDGET = 1_400_000
+#: The API reference is generated from the package's docstrings and grows with the API
+#: (1.41 MB once the explorables and the core's new transforms were documented): its own budget.
+OWN_BUDGETS = {"backmatter/api.html": 2_000_000}
 #: No single figure heavier than this (the largest, the 16-panel race of Fig. 9.3, was
 #: 961 KB and is about 0.6 MB after site_ext.lighten_svg and simplified level lines).
 IMAGE_BUDGET = 700_000
@@ -289,7 +292,7 @@ def test_figures_keep_alt_text_and_open_full_size(audits, name):
 def test_page_weight_is_under_budget(audits, name):
     audit = audits(name)
     assert audit["weight"] <= TOTAL_BUDGET, audit["weight"]
-    assert audit["own_weight"] <= OWN_BUDGET, audit["own_weight"]
+    assert audit["own_weight"] <= OWN_BUDGETS.get(name, OWN_BUDGET), audit["own_weight"]
     heavy = {u: n for u, n in audit["images"].items() if n > IMAGE_BUDGET}
     assert heavy == {}, heavy
 
