@@ -603,9 +603,8 @@ class Entry:
         ``perturbed_rate``: the Wilson intervals of the success rates from the reporting starts
         and from their perturbed copies overlap; ``perturbed_median``: the perturbed median (of
         successful runs) lies in the bootstrap interval of the reported one, widened by 5 %
-        (or neither cell has a success); ``grid``: the Wilson interval of at least one
-        neighbouring grid rate — both of them, or the one at an end of the grid — overlaps
-        the reported one (always ``True`` for own-rule methods, which have no rate): the tuned
+        (or neither cell has a success); ``grid``: the Wilson intervals of *both* neighbouring
+        grid rates (the one neighbour at an end of the grid) overlap the reported one (always ``True`` for own-rule methods, which have no rate): the tuned
         rate lies on a plateau, not on a cliff.
         """
         m, p = self.report, self.perturbed
