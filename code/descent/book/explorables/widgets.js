@@ -341,6 +341,15 @@
     return { update: update, stored: stored };
   }
 
+  // bind() for an explorable with a movable start point: the start joins the shared settings,
+  // and a link's stored start replaces the default.
+  function bindWithStart(fig, id, ctls, draw, plot, win, start, onStart) {
+    plot.win = win; plot.start = start; plot.onStart = onStart;
+    const app = bind(fig, id, ctls, draw, { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) });
+    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    return app;
+  }
+
   // ---------------------------------------------------------------------------------------
   // The chapter explorables
   // ---------------------------------------------------------------------------------------
@@ -358,10 +367,7 @@
     ctl.alpha = slider(ui.controls, s.id, { key: "alpha", label: "step \u03b1 \u00b7 \u03bbmax", min: 0.05, max: 2.2, step: 0.01, value: s.alpha_lmax, format: (v) => fmt(v, 3) }, upd);
     const plot = new LandscapePlot(ui.plots, "Contours of the bowl with the gradient-descent path");
     const curve = new CurvePlot(ui.plots, "Loss against step, log scale");
-    plot.win = s.window; plot.start = s.start; plot.onStart = upd;
-    const extra = { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) };
-    const app = bind(fig, s.id, ctl, draw, extra);
-    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    const app = bindWithStart(fig, s.id, ctl, draw, plot, s.window, s.start, upd);
     function draw() {
       const kappa = ctl.kappa.value, L = E.landscape("quadratic", { kappa: kappa, angle: s.angle });
       const lmax = kappa, alpha = ctl.alpha.value / lmax;
@@ -392,10 +398,7 @@
     ctl.sf = checkbox(ui.controls, s.id, { key: "sf", label: "saddle-free Newton (|H|)", value: false }, upd);
     const plot = new LandscapePlot(ui.plots, "Contours with the paths of Newton and gradient descent");
     const curve = new CurvePlot(ui.plots, "Gradient norm against step, log scale");
-    plot.win = s.windows[s.landscape]; plot.start = s.starts[s.landscape]; plot.onStart = upd;
-    const extra = { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) };
-    const app = bind(fig, s.id, ctl, draw, extra);
-    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    const app = bindWithStart(fig, s.id, ctl, draw, plot, s.windows[s.landscape], s.starts[s.landscape], upd);
     function where(L, r) {
       const x = r.xs[r.xs.length - 1], fx = r.fs[r.fs.length - 1];
       const unbounded = L.minValue === null;          // the saddle x^2 - y^2 falls without bound
@@ -437,10 +440,7 @@
     const map = el("canvas", { class: "x-canvas x-map", role: "img", "aria-label": "Rate map over step and momentum" });
     const curve = new CurvePlot(ui.plots, "Distance to the minimum against step, log scale");
     ui.plots.appendChild(map);
-    plot.win = s.window; plot.start = s.start; plot.onStart = upd;
-    const extra = { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) };
-    const app = bind(fig, s.id, ctl, draw, extra);
-    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    const app = bindWithStart(fig, s.id, ctl, draw, plot, s.window, s.start, upd);
     let mapKey = null, mapImg = null;
     function drawMap(kappa, nesterov, a, b, opt) {
       const W = Math.max(200, Math.min(300, ui.plots.clientWidth || 300)), H = W, dpr = root.devicePixelRatio || 1;
@@ -550,10 +550,7 @@
     ctl.rho = slider(ui.controls, s.id, { key: "rho", label: "RMSProp decay \u03c1", min: 0.5, max: 0.999, step: 0.001, value: s.rho, format: (v) => fmt(v, 3) }, upd);
     const plot = new LandscapePlot(ui.plots, "Contours with three paths");
     const curve = new CurvePlot(ui.plots, "Loss against step, log scale");
-    plot.win = s.window; plot.start = s.start; plot.onStart = upd;
-    const extra = { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) };
-    const app = bind(fig, s.id, ctl, draw, extra);
-    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    const app = bindWithStart(fig, s.id, ctl, draw, plot, s.window, s.start, upd);
     function draw() {
       const kappa = ctl.kappa.value, angle = ctl.angle.value * Math.PI / 180;
       const L = E.landscape("quadratic", { kappa: kappa, angle: angle });
@@ -589,10 +586,7 @@
     ctl.race = checkbox(ui.controls, s.id, { key: "race", label: "race GD, momentum and RMSProp at the same \u03b1", value: false }, upd);
     const plot = new LandscapePlot(ui.plots, "Contours with the Adam path");
     const curve = new CurvePlot(ui.plots, "Loss gap against step, log scale");
-    plot.win = s.windows[s.landscape]; plot.start = s.starts[s.landscape]; plot.onStart = upd;
-    const extra = { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) };
-    const app = bind(fig, s.id, ctl, draw, extra);
-    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    const app = bindWithStart(fig, s.id, ctl, draw, plot, s.windows[s.landscape], s.starts[s.landscape], upd);
     function draw() {
       const name = ctl.land.value, L = E.landscape(name, {});
       plot.background(L, s.windows[name]); plot.win = s.windows[name];
@@ -623,10 +617,7 @@
     ctl.bc = checkbox(ui.controls, s.id, { key: "bc", label: "bias correction", value: false }, upd);
     const plot = new LandscapePlot(ui.plots, "Contours with the path of the optimizer you built");
     const curve = new CurvePlot(ui.plots, "Loss against step, log scale");
-    plot.win = s.window; plot.start = s.start; plot.onStart = upd;
-    const extra = { values: () => ({ x0: plot.start[0], y0: plot.start[1] }) };
-    const app = bind(fig, s.id, ctl, draw, extra);
-    if (app.stored.x0 !== undefined) plot.start = [Number(app.stored.x0), Number(app.stored.y0)];
+    const app = bindWithStart(fig, s.id, ctl, draw, plot, s.window, s.start, upd);
     function build() {
       const mom = ctl.mom.value, sc = ctl.scale.value, bc = ctl.bc.value, pre = ctl.noise.value ? "stochastic " : "";
       // The named optimizers of descent.optimizers that these blocks make (torch names).
