@@ -585,9 +585,10 @@ def plot_losses(ax, losses: Mapping[str, Any], *, log: bool = True, xlabel: str 
     return out
 
 
-#: Width of the web site's text column in inches at 96 px per inch (about 730 px at
-#: 1280 px): a figure up to this wide is shown at its natural size.
-COLUMN_WIDTH = 7.6
+#: Width of the web site's text column in inches at 96 px per inch (672 px in a 1280 px
+#: window, measured by ``tests/test_site_browser.py``): a figure up to this wide is shown
+#: at its natural size.
+COLUMN_WIDTH = 7.0
 
 
 def small_multiples(n: int, ncols: int = 3, *, panel_size: tuple[float, float] = (3.2, 2.6),
