@@ -1,17 +1,26 @@
 """Benchmark: time per optimizer step on one 1080p RGB image's worth of parameters.
 
 A benchmark, not a test: it reports figures and asserts nothing about speed.  For SGD,
-momentum, RMSProp, Adam and AdamW it times one step — ``update`` + ``apply_updates`` — of
-the ``descent`` optimizer on a float32 vector of 1920·1080·3 = 6,220,800 elements, and
-``optimizer.step()`` of the same ``torch.optim`` optimizer on the same vector: with
-``foreach=False`` on one thread (torch's plain per-tensor loop) and with torch's defaults
-(its default thread count and ``foreach`` choice).  ``descent`` runs with its default
-thread count and, for the like-for-like column, with one thread.
+momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam and AdamW it times one step of the
+``descent`` optimizer on a float32 vector of 1920·1080·3 = 6,220,800 elements, in three
+ways, each on one thread:
+
+* *two calls* — ``update`` then ``apply_updates`` (the optax pattern: the update is
+  written out as an array, then added);
+* *fused* — :func:`descent.update_and_apply` (bit for bit the same step, the update added
+  to the parameters block by block while in cache; parameters and state stay values);
+* *in place* — ``update_and_apply(..., donate=True)``: parameters and moments overwritten,
+  as ``torch.optim`` does;
+
+and ``optimizer.step()`` of the same ``torch.optim`` optimizer on the same vector: with
+``foreach=False`` on one thread (torch's plain per-tensor loop, the like-for-like
+contender) and with torch's defaults (its default thread count and ``foreach`` choice),
+against which the in-place step on descent's default thread count is compared.
 
 The contenders are timed *interleaved* (one step of each in turn, ``--rounds`` times), so a
 change in the machine's load hits all of them alike; the table shows the ratio of medians,
-and the minima (the least disturbed steps) are printed too.  It also checks that no
-float64 upcast happened (parameters, updates and state stay float32).
+and the ratio of minima (the least disturbed steps) for the in-place step.  It also checks
+that no float64 upcast happened (parameters, updates and state stay float32).
 
 Run with ``make bench`` (torch is optional: without it only the descent times are shown),
 or ``python benchmarks/step_time.py --rounds 30 --only Adam``.
@@ -53,8 +62,11 @@ def _state_leaves(state):
             yield from _state_leaves(value)
 
 
-def descent_stepper(make, threads=None):
-    """One step of the descent optimizer (``threads`` set around it, restored afterwards)."""
+MODES = ("two calls", "fused", "in place")
+
+
+def descent_stepper(make, mode: str, threads=None):
+    """One step of the descent optimizer in ``mode`` (``threads`` set around it, restored afterwards)."""
     rng = np.random.default_rng(0)
     params = rng.standard_normal(N, dtype=np.float32)
     grads = rng.standard_normal(N, dtype=np.float32)
@@ -64,12 +76,17 @@ def descent_stepper(make, threads=None):
     def step():
         previous = descent.set_num_threads(threads) if threads is not None else None
         try:
-            updates, box["s"] = opt.update(grads, box["s"], box["p"])
-            box["p"] = descent.apply_updates(box["p"], updates)
+            if mode == "two calls":
+                updates, box["s"] = opt.update(grads, box["s"], box["p"])
+                box["p"] = descent.apply_updates(box["p"], updates)
+                assert updates.dtype == np.float32, "float64 upcast"
+            else:
+                box["p"], box["s"] = descent.update_and_apply(opt, grads, box["s"], box["p"],
+                                                              donate=mode == "in place")
         finally:
             if previous is not None:
                 descent.set_num_threads(previous)
-        assert updates.dtype == np.float32 and box["p"].dtype == np.float32, "float64 upcast"
+        assert box["p"].dtype == np.float32, "float64 upcast"
 
     def check_state():
         assert all(leaf.dtype == np.float32 for leaf in _state_leaves(box["s"])), "float64 state"
@@ -127,32 +144,37 @@ def main(argv=None):
         print(f"torch {torch.__version__} ({torch.get_num_threads()} threads by default); "
               f"numpy {np.__version__}")
     threads = descent.num_threads()
-    print(f"descent uses {threads} threads for large arrays")
-    head = (f"{'optimizer':<9} {'descent':>8} {'descent1T':>9} {'torch 1T':>9} {'torch':>7}"
-            f" {'d/t1T':>6} {'d1T/t1T':>8} {'d/t':>5} {'min d/t1T':>9}")
-    print("median ms per step.  d: descent (default threads), d1T: descent on one thread,")
-    print("t1T: torch foreach=False on one thread, t: torch defaults; ratios of medians, and of minima")
+    print(f"descent uses {threads} threads for large arrays by default")
+    print("median ms per step, one thread unless marked.  t1T: torch foreach=False on one thread;")
+    print("in place*: descent in place on its default threads, t*: torch with its defaults")
+    cols = ["two calls", "fused", "in place", "in place*", "t1T", "t*"]
+    head = f"{'optimizer':<9} " + " ".join(f"{c:>9}" for c in cols)
+    if torch is not None:
+        head += f" {'2calls/t1T':>10} {'fused/t1T':>9} {'inpl/t1T':>8} {'min':>5} {'inpl*/t*':>8}"
     print(head)
     for name, (make, cls_name, kwargs) in CONFIGS.items():
         if args.only and name not in args.only:
             continue
-        ours, check = descent_stepper(make)
-        ours_1, _ = descent_stepper(make, threads=1)
-        steppers = {"descent": ours, "descent 1T": ours_1}
+        steppers, checks = {}, []
+        for mode in MODES:
+            steppers[mode], check = descent_stepper(make, mode, threads=1)
+            checks.append(check)
+        steppers["in place*"], check = descent_stepper(make, "in place")
+        checks.append(check)
         if torch is not None:
-            steppers["torch 1T"] = torch_stepper(cls_name, kwargs, 1, foreach=False)
-            steppers["torch"] = torch_stepper(cls_name, kwargs, torch.get_num_threads(), foreach=None)
+            steppers["t1T"] = torch_stepper(cls_name, kwargs, 1, foreach=False)
+            steppers["t*"] = torch_stepper(cls_name, kwargs, torch.get_num_threads(), foreach=None)
         times = interleaved(steppers, args.rounds)
-        check()
+        for check in checks:
+            check()
         med = {k: statistics.median(t) * 1e3 for k, t in times.items()}
         low = {k: min(t) * 1e3 for k, t in times.items()}
-        if torch is None:
-            print(f"{name:<9} {med['descent']:8.1f} {med['descent 1T']:9.1f}")
-            continue
-        print(f"{name:<9} {med['descent']:8.1f} {med['descent 1T']:9.1f} {med['torch 1T']:9.1f}"
-              f" {med['torch']:7.1f} {med['descent'] / med['torch 1T']:6.2f}"
-              f" {med['descent 1T'] / med['torch 1T']:8.2f} {med['descent'] / med['torch']:5.2f}"
-              f" {low['descent'] / low['torch 1T']:9.2f}")
+        line = f"{name:<9} " + " ".join(f"{med[c]:9.1f}" for c in cols if c in med)
+        if torch is not None:
+            line += (f" {med['two calls'] / med['t1T']:10.2f} {med['fused'] / med['t1T']:9.2f}"
+                     f" {med['in place'] / med['t1T']:8.2f} {low['in place'] / low['t1T']:5.2f}"
+                     f" {med['in place*'] / med['t*']:8.2f}")
+        print(line)
 
 
 if __name__ == "__main__":

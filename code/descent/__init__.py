@@ -68,6 +68,7 @@ from .transforms import (
     scale_by_rss,
     scale_by_schedule,
     trace,
+    update_and_apply,
 )
 
 __version__ = "0.1.0"
@@ -80,7 +81,7 @@ __all__ = [
     "adamw", "apply_updates", "chain", "clip", "clip_by_global_norm", "ema", "global_norm",
     "identity", "rmsprop", "scale", "scale_by_adadelta", "scale_by_adam", "scale_by_learning_rate",
     "scale_by_rms", "scale_by_rss", "scale_by_schedule", "schedules", "sgd", "trace", "transforms",
-    "StaleStateError", "inject_hyperparams", "masked", "multi_transform",
+    "StaleStateError", "inject_hyperparams", "masked", "multi_transform", "update_and_apply",
     "constant", "cosine_decay", "exponential_decay", "inverse_time_decay", "linear_warmup",
     "piecewise_constant", "step_decay",
     "TreeDef", "ravel_tree", "tree_flatten", "tree_leaves", "tree_map", "tree_unflatten",

@@ -134,7 +134,8 @@ def result_dtype(*leaves: np.ndarray | None) -> np.dtype:
 
 def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
                 dtype: np.dtype | None = None, factor: float | None = None,
-                blocks: bool = True) -> np.ndarray:
+                blocks: bool = True, add_to: np.ndarray | None = None,
+                inplace: bool = False) -> np.ndarray:
     """Run ``rule(*leaves, out=out)`` and return ``out``, chunk by chunk in threads if large.
 
     ``leaves`` are arrays of one shape (``None`` entries are passed through as ``None``);
@@ -147,8 +148,24 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     rule, block by block while still in cache (a following ``scale``, fused).
     ``blocks=False`` skips the blocking, for a rule that is one ufunc (nothing to keep in
     cache between operations, only the per-block overhead to save).
+
+    With ``add_to`` (an array of the leaves' shape) the result is ``add_to + r`` instead
+    of ``r``, ``r`` being the rule's result (times ``factor``), in ``add_to``'s dtype:
+    each block of ``r`` goes into a small scratch array that stays in cache and is added
+    to its block of ``add_to`` at once (an update applied to the parameters in the same
+    pass: bit for bit ``add_to + r``).  With ``inplace=True`` the sum is written into
+    ``add_to`` itself and ``add_to`` is returned.
     """
     first = leaves[0]
+    if len(leaves) == 1 and dtype is None and first.size <= BLOCK and first.dtype.kind == "f" and (
+            add_to is None or (not inplace and add_to.dtype == first.dtype and add_to.shape == first.shape)):
+        out = np.empty(first.shape, dtype=first.dtype)   # the fastest path: one small array
+        rule(first, out=out)
+        if factor is not None:
+            np.multiply(out, factor, out=out)
+        if add_to is not None:
+            np.add(add_to, out, out=out)
+        return out
     shape = first.shape
     mixed = False
     for a in leaves:                              # one pass: shapes must agree, dtypes may not
@@ -161,31 +178,55 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
         dtype = result_dtype(*leaves) if mixed else first.dtype
         if dtype.kind != "f":
             dtype = _FLOAT64
+    if add_to is not None:
+        if add_to.shape != shape:
+            raise ValueError(f"arrays of shapes {shape} and {add_to.shape} cannot be combined "
+                             "elementwise (params of another shape than the gradients?)")
+        if add_to.dtype != dtype:                 # r in its own dtype, then the sum in add_to's
+            r = elementwise(rule, *leaves, dtype=dtype, factor=factor, blocks=blocks)
+            return np.add(add_to, r, out=add_to if inplace else new_array(shape, add_to.dtype))
     size = first.size
     if size <= BLOCK:                             # the fast path: small arrays, one call
-        out = np.empty(shape, dtype=dtype)
-        rule(*leaves, out=out)
+        if add_to is None or not inplace:
+            out = np.empty(shape, dtype=dtype)
+            rule(*leaves, out=out)
+            if factor is not None:
+                np.multiply(out, factor, out=out)
+            if add_to is not None:
+                np.add(add_to, out, out=out)
+            return out
+        scratch = np.empty(shape, dtype=dtype)
+        rule(*leaves, out=scratch)
         if factor is not None:
-            np.multiply(out, factor, out=out)
-        return out
-    out = new_array(shape, dtype)
-    if any(a is not None and not a.flags.c_contiguous for a in leaves):
-        rule(*leaves, out=out)
+            np.multiply(scratch, factor, out=scratch)
+        return np.add(add_to, scratch, out=add_to)
+    out = add_to if inplace and add_to is not None else new_array(shape, dtype)
+    if any(a is not None and not a.flags.c_contiguous for a in leaves) or (
+            add_to is not None and not (add_to.flags.c_contiguous and out.flags.c_contiguous)):
+        r = np.empty(shape, dtype=dtype) if add_to is not None else out
+        rule(*leaves, out=r)
         if factor is not None:
-            np.multiply(out, factor, out=out)
+            np.multiply(r, factor, out=r)
+        if add_to is not None:
+            np.add(add_to, r, out=out)
         return out
     flat = [None if a is None else a.reshape(-1) for a in leaves]
     flat_out = out.reshape(-1)
+    flat_add = None if add_to is None else add_to.reshape(-1)
 
-    step = BLOCK if blocks or factor is not None else size
+    step = BLOCK if blocks or factor is not None or add_to is not None else size
 
     def run(lo: int, hi: int) -> None:            # block by block, each one while in cache
+        scratch = None if flat_add is None else np.empty(min(step, hi - lo), dtype=dtype)
         for start in range(lo, hi, step):
-            part = slice(start, min(start + step, hi))
-            block = flat_out[part]
+            stop = min(start + step, hi)
+            part = slice(start, stop)
+            block = flat_out[part] if scratch is None else scratch[:stop - start]
             rule(*(None if a is None else a[part] for a in flat), out=block)
             if factor is not None:
                 np.multiply(block, factor, out=block)
+            if flat_add is not None:
+                np.add(flat_add[part], block, out=flat_out[part])
 
     threads = _threads if _threads is not None else num_threads()
     if threads == 1 or size < MIN_PARALLEL_SIZE:

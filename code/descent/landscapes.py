@@ -100,6 +100,14 @@ def _constant_hessian(matrix: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _sum0(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=0)`` without ``ndarray.sum``'s Python layer (the same ufunc reduction, bit for bit)."""
+    return _add_reduce(a, axis=0)
+
+
+_add_reduce = np.add.reduce
+
+
 def _scalar(value: np.ndarray) -> np.ndarray:
     """A 0-d result as a NumPy scalar, anything else unchanged."""
     return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
@@ -389,7 +397,7 @@ class Quadratic(Landscape):
     def _value_and_grad(self, x):
         Ax = _matvec(self.A, x)
         b = _column(self.b, x)
-        return 0.5 * (x * Ax).sum(axis=0) - (b * x).sum(axis=0), Ax - b
+        return 0.5 * _sum0(x * Ax) - _sum0(b * x), Ax - b
 
     def _hess(self, x):
         return _constant_hessian(self.A, x)
@@ -458,7 +466,7 @@ class IllConditionedQuadratic(Quadratic):
     def _value_and_grad(self, x):
         d = x - _column(self.center, x)
         Ad = _matvec(self.A, d)
-        return 0.5 * (d * Ad).sum(axis=0), Ad
+        return 0.5 * _sum0(d * Ad), Ad
 
     def _params(self):
         return {"condition_number": self.condition_number, "angle": self.angle,
@@ -543,7 +551,7 @@ class Rosenbrock(Landscape):
         g = np.zeros_like(x)
         g[:-1] = -4.0 * b * x[:-1] * t - 2.0 * r
         g[1:] += 2.0 * b * t
-        return (b * t ** 2 + r ** 2).sum(axis=0), g
+        return _sum0(b * t ** 2 + r ** 2), g
 
     def _hess(self, x):
         b, n = self.b, self.dim

@@ -41,7 +41,7 @@ import numpy as np
 from . import _validate as v
 from . import optimizers as _optimizers
 from .trajectory import Trajectory
-from .transforms import EmptyState, GradientTransformation, chain
+from .transforms import EmptyState, GradientTransformation, _apply_of, chain
 
 __all__ = ["minimize", "minimize_many", "BatchTrajectory"]
 
@@ -96,6 +96,10 @@ class _Problem:
         else:
             g = self.grad(x)
             loss = self.f(x) if self.f is not None else None
+        return self.checked(x, g, loss, batch)
+
+    def checked(self, x: np.ndarray, g: Any, loss: Any, batch: tuple[int, ...]):
+        """What :meth:`evaluate` returns, from the problem's raw gradient and loss at ``x``."""
         if type(g) is not np.ndarray:
             g = np.asarray(g)
         if g.shape != x.shape:
@@ -227,6 +231,7 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
     has_loss = prob.has_loss
     evaluate = prob.evaluate
     update = optimizer.update
+    apply = _apply_of(update)
     isfinite = math.isfinite
     diverged = converged = False
     outer_err = np.geterr()
@@ -243,6 +248,8 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
         stop_below = -math.inf if tol is None else tol      # gnorm >= 0 > -inf: no early stop
         dtype, shape, ndarray = x.dtype, x.shape, np.ndarray
         fast_norm = dtype == np.float64
+        vg, float64 = prob.value_and_grad, np.float64
+        radius_sq = min(escape_radius * escape_radius, 1e300) * (1.0 - 1e-9)   # a hair inside: rounding
         absolute, sqrt = np.abs, math.sqrt
         k = 0
         message = f"completed {steps} steps"
@@ -256,19 +263,31 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
             g_used = g
             if rng is not None:
                 g_used = g + (grad_noise * rng.standard_normal(n)).astype(dtype)
-            updates, state = update(g_used, state, x)
-            if type(updates) is not ndarray or updates.shape != shape:
-                updates = _checked_update(updates, x)
-            x_new = x + updates
+            if apply is not None:                             # the update added to x in one pass
+                x_new, state = apply(g_used, state, x, False)
+            else:
+                updates, state = update(g_used, state, x)
+                if type(updates) is not ndarray or updates.shape != shape:
+                    updates = _checked_update(updates, x)
+                x_new = x + updates
             if x_new.dtype != dtype:
                 x_new = x_new.astype(dtype)
-            top = float(_max_reduce(absolute(x_new)))
-            if not top <= escape_radius:                      # NaN compares False
-                diverged = True
-                message = (f"diverged: non-finite iterate at step {k + 1}" if not isfinite(top) else
-                           f"diverged: |x| exceeded escape_radius = {escape_radius:.3g} at step {k + 1}")
-                break
-            g_new, loss_new = evaluate(x_new, ())
+            # max|x_i| <= ||x||_2: a squared norm within escape_radius**2 settles it cheaply;
+            # otherwise (large, overflowing or NaN) the exact maximum decides.
+            if not (fast_norm and float(x_new @ x_new) <= radius_sq):
+                top = float(_max_reduce(absolute(x_new)))
+                if not top <= escape_radius:                  # NaN compares False
+                    diverged = True
+                    message = (f"diverged: non-finite iterate at step {k + 1}" if not isfinite(top) else
+                               f"diverged: |x| exceeded escape_radius = {escape_radius:.3g} at step {k + 1}")
+                    break
+            if vg is not None:                                # the hot path: checks inline
+                loss_new, g_new = vg(x_new)
+                if not (type(g_new) is ndarray and g_new.shape == shape and g_new.dtype == dtype
+                        and type(loss_new) is float64):
+                    g_new, loss_new = prob.checked(x_new, g_new, loss_new, ())
+            else:
+                g_new, loss_new = evaluate(x_new, ())
             n_ev += 1
             gnorm = sqrt(float(g_new @ g_new)) if fast_norm else _norm(g_new)
             if not isfinite(gnorm):

@@ -37,6 +37,12 @@ arrays themselves are reused two steps later).  A state made by another transfor
 (Adam fed SGD's state, AMSGrad fed plain Adam's, centred RMSProp fed an uncentred one)
 raises ``TypeError``.
 
+**One step in one pass.**  :func:`update_and_apply` is ``update`` followed by
+:func:`apply_updates`, bit for bit, with the update added to the parameters block by block
+while it is in cache.  Its ``donate=True`` is the one exception to values, asked for by
+name: parameters and state are overwritten in place (``torch.optim``'s way, the fastest),
+and the donated state raises :class:`StaleStateError` if used again.
+
 Reference: Babuschkin et al., *The DeepMind JAX Ecosystem* (optax), 2020.
 """
 from __future__ import annotations
@@ -56,32 +62,59 @@ from .schedules import Schedule
 
 
 def leafwise(rule, tree: Tree, *rest: Tree | None, dtype=None, factor: float | None = None,
-             blocks: bool = True):
+             blocks: bool = True, add_to: Tree | None = None, inplace: bool = False):
     """Apply an elementwise ``rule(*leaves, out=...)`` leaf by leaf; large leaves in blocks and threads.
 
     See ``descent._parallel.elementwise``: each rule writes its result into ``out`` (and
     may write the next state's arrays, passed among the leaves); a ``None`` in ``rest``
     reaches the rule as ``None``; ``factor`` multiplies the result in the same pass;
-    ``blocks=False`` for a rule that is a single ufunc.
+    ``blocks=False`` for a rule that is a single ufunc.  With ``add_to`` (a tree like
+    ``tree``) the result is ``add_to`` plus the rule's result, in the same pass, written
+    into ``add_to``'s own arrays if ``inplace``.
     """
     if type(tree) is np.ndarray:                      # the hot path: one array
-        return elementwise(rule, tree, *rest, dtype=dtype, factor=factor, blocks=blocks)
-    return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype, factor=factor, blocks=blocks),
-                    tree, *rest)
+        return elementwise(rule, tree, *rest, dtype=dtype, factor=factor, blocks=blocks,
+                           add_to=add_to, inplace=inplace)
+    if add_to is None:
+        return tree_map(lambda *leaves: elementwise(rule, *leaves, dtype=dtype, factor=factor, blocks=blocks),
+                        tree, *rest)
+    return tree_map(lambda *leaves: elementwise(rule, *leaves[:-1], dtype=dtype, factor=factor, blocks=blocks,
+                                                add_to=leaves[-1], inplace=inplace),
+                    tree, *rest, add_to)
 
 
 #: ``update`` functions of the elementwise blocks that take ``factor=c`` and return
-#: ``c`` times their result, computed in the same pass over memory.
+#: ``c`` times their result, computed in the same pass over memory; they also take
+#: ``add_to=t`` (return ``t`` plus that result, in the same pass) and ``donate=True``
+#: (write the new state's arrays, and the sum, into the input's own arrays).
 _FUSABLE: weakref.WeakSet = weakref.WeakSet()
+#: ``update`` of a transformation -> ``apply(grads, state, params, donate) -> (params, state)``,
+#: its update applied to the parameters in the same pass (see :func:`update_and_apply`).
+_APPLY_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: ``update`` of a scaling block -> ``factor_of(state) -> (factor, new_state)``: the
 #: scalings (:func:`scale`, :func:`scale_by_schedule`) :func:`chain` may fuse into the block before.
 _SCALE_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _fusable(update):
-    """Mark ``update`` (which accepts ``factor=``) as fusable with a following :func:`scale`."""
+    """Mark ``update`` (which accepts ``factor=``, ``add_to=``, ``donate=``) as fusable with a following :func:`scale`."""
     _FUSABLE.add(update)
     return update
+
+
+def _apply_of(update):
+    """The fused update-and-apply of a transformation's ``update``, or ``None``."""
+    try:
+        return _APPLY_OF.get(update)
+    except TypeError:                                 # an update that cannot be weakly referenced
+        return None
+
+
+def _is_fusable(update) -> bool:
+    try:
+        return update in _FUSABLE
+    except TypeError:
+        return False
 
 
 def _can_fuse(block: GradientTransformation, scaling: GradientTransformation) -> bool:
@@ -109,6 +142,9 @@ class CountState(NamedTuple):
 
 
 def _checked(grads: Tree, params: Tree | None) -> Tree:
+    if type(grads) is np.ndarray and grads.dtype.kind == "f" and (     # the hot path: one array
+            params is None or (type(params) is np.ndarray and params.shape == grads.shape)):
+        return grads
     grads = check_tree(grads, "grads")
     if params is not None:
         check_same_structure(params, grads, "params", "grads")
@@ -164,14 +200,24 @@ def _empty_like(tree):
     return None if tree is None else tree_map(np.empty_like, tree)
 
 
-def _next_buffers(state, who: str, *fields: str) -> tuple[dict, Buffers]:
+def _next_buffers(state, who: str, *fields: str, donate: bool = False) -> tuple[dict, Buffers]:
     """The arrays the state after ``state`` is written into (``fields`` → tree), and their bookkeeping.
 
     Raises :class:`StaleStateError` if ``state``'s own arrays have been overwritten.  The
     arrays returned are the other set of ``state``'s pair (those of the state before it),
-    allocated on first use; ``state``'s arrays are not touched.
+    allocated on first use; ``state``'s arrays are not touched.  With ``donate=True``
+    they are ``state``'s own arrays, which the update then overwrites (every rule here is
+    safe for that: it reads each element of the old state before it writes it), and
+    ``state`` becomes stale.  A state built by hand (no bookkeeping) is never donated.
     """
     slot = state.buffers
+    if donate and slot is not None:
+        pair, index = slot.pair, slot.index
+        if pair.stamps[index] != slot.stamp:
+            raise StaleStateError(f"{who}: this state is stale — a later update has overwritten its "
+                                  "arrays (it was donated, or is older than the latest update's input)")
+        pair.stamps[index] += 1                       # the donated state is stale from now on
+        return pair.sets[index], Buffers(pair, index, pair.stamps[index])
     if slot is None:                                  # built by hand: start a new pair
         pair, index = _Pair(), 1
     else:
@@ -237,27 +283,107 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
     # over memory: the result is the same, bit for bit.
     fuse = len(transforms) >= 2 and _can_fuse(transforms[-2], transforms[-1])
     body = transforms[:-2] if fuse else transforms
+    factor_of = _SCALE_OF[transforms[-1].update] if fuse else None
+    fused_update = transforms[-2].update if fuse else None
+    apply_body = transforms[:-2] if fuse else transforms[:-1]
+    n = len(transforms)
 
     def init(params):
         return tuple(t.init(params) for t in transforms)
 
+    def check(state):
+        if type(state) is not tuple or len(state) != n:
+            raise TypeError(f"state must be the tuple of {n} states returned by this chain's "
+                            f"init, got {_describe(state)}")
+
     def update(grads, state, params=None):
-        if type(state) is not tuple or len(state) != len(transforms):
-            raise TypeError(
-                f"state must be the tuple of {len(transforms)} states returned by this chain's "
-                f"init, got {_describe(state)}"
-            )
+        check(state)
         new_state = []
         for t, s in zip(body, state):
             grads, s = t.update(grads, s, params)
             new_state.append(s)
         if fuse:                                      # ..., T_{n-1}, scale(c): c * T_{n-1}(g)
-            factor, last = _SCALE_OF[transforms[-1].update](state[-1])
-            grads, s = transforms[-2].update(grads, state[-2], params, factor=factor)
+            factor, last = factor_of(state[-1])
+            grads, s = fused_update(grads, state[-2], params, factor=factor)
             new_state += [s, last]
         return grads, tuple(new_state)
 
+    def apply(grads, state, params, donate):
+        """``params + update(grads, state, params)``: the last elementwise block adds to params."""
+        if type(state) is not tuple or len(state) != n:
+            check(state)
+        new_state = []
+        for t, s in zip(apply_body, state):
+            grads, s = _update(t, grads, s, params, donate)
+            new_state.append(s)
+        if fuse:
+            factor, last = factor_of(state[-1])
+            params, s = fused_update(grads, state[-2], params, factor=factor, add_to=params, donate=donate)
+            new_state += [s, last]
+        else:
+            params, s = _update_and_add(transforms[-1], grads, state[-1], params, donate)
+            new_state.append(s)
+        return params, tuple(new_state)
+
+    _APPLY_OF[update] = apply
     return GradientTransformation(init, update)
+
+
+def _update(t: GradientTransformation, grads, state, params, donate: bool):
+    """``t.update(grads, state, params)``, donating ``state`` if asked and ``t`` can."""
+    if donate and _is_fusable(t.update):
+        return t.update(grads, state, params, donate=True)
+    return t.update(grads, state, params)
+
+
+def _update_and_add(t: GradientTransformation, grads, state, params, donate: bool):
+    """``(params + u, s)`` for ``(u, s) = t.update(grads, state, params)``, fused where ``t`` allows."""
+    apply = _apply_of(t.update)
+    if apply is not None:
+        return apply(grads, state, params, donate)
+    if _is_fusable(t.update):
+        return t.update(grads, state, params, add_to=params, donate=donate)
+    updates, state = t.update(grads, state, params)
+    updates = check_tree(updates, "updates")
+    check_same_structure(params, updates, "params", "updates")
+    return _add_updates(params, updates, inplace=donate), state
+
+
+def update_and_apply(optimizer: GradientTransformation, grads: Tree, state: Any, params: Tree, *,
+                     donate: bool = False) -> tuple[Tree, Any]:
+    r"""One optimizer step, :math:`(\theta_k, s_k)` from :math:`(g_k, s_{k-1}, \theta_{k-1})`.
+
+    The same as ``updates, state = optimizer.update(grads, state, params)`` followed by
+    ``params = apply_updates(params, updates)``, bit for bit, but in one pass over memory
+    where the optimizer allows it: for every named optimizer (a :func:`chain` ending in a
+    learning rate) each block of the update is added to the parameters while it is still
+    in the CPU's cache, so the update is never written out as an array of its own.
+
+    ``donate=True`` gives ``params`` and ``state`` up, as ``jax.jit``'s buffer donation
+    does: the new parameters are written into the arrays of ``params`` and the new moments
+    into those of ``state`` — an in-place step, like ``torch.optim``'s.  The returned
+    parameters are then the same arrays as ``params`` (now updated); ``state`` is stale
+    afterwards (using it raises :class:`StaleStateError`), and any other reference to the
+    old parameter arrays sees the new values.  Integer parameters are promoted to float64
+    (a new array), as everywhere.  A donated step that raises part-way (say, the state of
+    the third block of a chain does not match) may leave ``params`` and ``state`` partly
+    written, as an interrupted ``torch.optim`` step does; without donation a failed step
+    changes nothing.
+
+    Returns ``(new_params, new_state)``.
+    """
+    if not isinstance(optimizer, GradientTransformation):
+        raise TypeError(f"optimizer must be a GradientTransformation, got {type(optimizer).__name__}")
+    donate = v.flag(donate, "donate")
+    params = check_tree(params, "params")
+    grads = check_tree(grads, "grads")
+    check_same_structure(params, grads, "params", "grads")
+    if donate:
+        for i, leaf in enumerate(tree_leaves(params)):
+            if not leaf.flags.writeable:
+                raise ValueError(f"donate=True writes the new parameters into params, but its leaf "
+                                 f"{i} is read-only; pass a writable array or donate=False")
+    return _update_and_add(optimizer, grads, state, params, donate)
 
 
 def apply_updates(params: Tree, updates: Tree) -> Tree:
@@ -269,6 +395,12 @@ def apply_updates(params: Tree, updates: Tree) -> Tree:
     params = check_tree(params, "params")
     updates = check_tree(updates, "updates")
     check_same_structure(params, updates, "params", "updates")
+    return _add_updates(params, updates)
+
+
+def _add_updates(params: Tree, updates: Tree, inplace: bool = False) -> Tree:
+    if inplace:
+        return tree_map(lambda p, u: np.add(p, u, out=p), params, check_tree(updates, "updates"))
     if type(params) is np.ndarray:
         return elementwise(_add, params, updates, dtype=params.dtype, blocks=False)
     return tree_map(lambda p, u: elementwise(_add, p, u, dtype=p.dtype, blocks=False), params, updates)
@@ -569,15 +701,18 @@ def add_decayed_weights(weight_decay: float = 0.0, mask: Any = None) -> Gradient
         np.multiply(p, weight_decay, out=out)
         out += g
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         if weight_decay == 0.0:
+            if add_to is not None:
+                return leafwise((lambda g, out: np.copyto(out, g)) if factor is None else (lambda g, out: np.multiply(g, factor, out=out)),
+                                grads, blocks=False, add_to=add_to, inplace=donate), state
             if factor is None:
                 return grads, state
             return leafwise(lambda g, out: np.multiply(g, factor, out=out), grads, blocks=False), state
         if params is None:
             raise ValueError("add_decayed_weights needs params: call update(grads, state, params)")
-        return leafwise(rule, grads, check_tree(params), factor=factor), state
+        return leafwise(rule, grads, check_tree(params), factor=factor, add_to=add_to, inplace=donate), state
 
     return GradientTransformation(lambda params: EmptyState(), _fusable(update))
 
@@ -672,10 +807,10 @@ def ema(decay: float, debias_: bool = False) -> GradientTransformation:
         arrays = {"ema": tree_zeros_like(check_tree(params))}
         return EmaState(0, arrays["ema"], _first_buffers(arrays))
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         _expect(state, EmaState, "ema", grads, "ema")
-        new, buffers = _next_buffers(state, "ema", "ema")
+        new, buffers = _next_buffers(state, "ema", "ema", donate=donate)
         count = state.count + 1
 
         def step(g, a, a_new, out):
@@ -685,7 +820,8 @@ def ema(decay: float, debias_: bool = False) -> GradientTransformation:
             else:
                 np.copyto(out, a_new)
 
-        updates = leafwise(step, grads, state.ema, new["ema"], factor=factor)
+        updates = leafwise(step, grads, state.ema, new["ema"], factor=factor, add_to=add_to,
+                           inplace=donate)
         return updates, EmaState(count, new["ema"], buffers)
 
     return GradientTransformation(init, _fusable(update))
@@ -732,13 +868,13 @@ def trace(decay: float, nesterov: bool = False, dampening: float = 0.0) -> Gradi
         else:                                         # u = b_new
             np.copyto(out, b_new)
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         _expect(state, TraceState, "trace", grads, "trace")
-        new, buffers = _next_buffers(state, "trace", "trace")
+        new, buffers = _next_buffers(state, "trace", "trace", donate=donate)
         first = state.count == 0
         updates = leafwise(lambda g, b, b_new, out: step(g, b, b_new, first, out),
-                           grads, state.trace, new["trace"], factor=factor)
+                           grads, state.trace, new["trace"], factor=factor, add_to=add_to, inplace=donate)
         return updates, TraceState(state.count + 1, new["trace"], buffers)
 
     return GradientTransformation(init, _fusable(update))
@@ -777,11 +913,12 @@ def scale_by_rss(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> 
         out += eps
         np.divide(g, out, out=out)                    # ... then u = g / out
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         _expect(state, RssState, "scale_by_rss", grads, "sum_of_squares")
-        new, buffers = _next_buffers(state, "scale_by_rss", "sum_of_squares")
-        updates = leafwise(step, grads, state.sum_of_squares, new["sum_of_squares"], factor=factor)
+        new, buffers = _next_buffers(state, "scale_by_rss", "sum_of_squares", donate=donate)
+        updates = leafwise(step, grads, state.sum_of_squares, new["sum_of_squares"], factor=factor,
+                           add_to=add_to, inplace=donate)
         return updates, RssState(new["sum_of_squares"], buffers)
 
     return GradientTransformation(init, _fusable(update))
@@ -837,13 +974,13 @@ def scale_by_rms(decay: float = 0.99, eps: float = 1e-8, eps_in_sqrt: bool = Fal
             out += eps
         np.divide(g, out, out=out)
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         _expect(state, RmsState, "scale_by_rms", grads, "mean_square")
         _needs(state, "mean", centered, "scale_by_rms", "centered")
-        new, buffers = _next_buffers(state, "scale_by_rms", "mean_square", "mean")
+        new, buffers = _next_buffers(state, "scale_by_rms", "mean_square", "mean", donate=donate)
         updates = leafwise(step, grads, state.mean_square, state.mean, new["mean_square"], new["mean"],
-                           factor=factor)
+                           factor=factor, add_to=add_to, inplace=donate)
         return updates, RmsState(new["mean_square"], new["mean"], buffers)
 
     return GradientTransformation(init, _fusable(update))
@@ -895,15 +1032,15 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
         np.divide(m_new, out, out=out)
         debias(out, b1, k, out=out)                           # m_hat / (sqrt(v_hat) + eps)
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         _expect(state, AdamState, "scale_by_adam", grads, "mu")
         _needs(state, "nu_max", amsgrad, "scale_by_adam", "amsgrad")
-        new, buffers = _next_buffers(state, "scale_by_adam", "mu", "nu", "nu_max")
+        new, buffers = _next_buffers(state, "scale_by_adam", "mu", "nu", "nu_max", donate=donate)
         k = state.count + 1
         updates = leafwise(lambda g, m, s, mx, m1, s1, mx1, out: step(g, m, s, mx, m1, s1, mx1, k, out),
                            grads, state.mu, state.nu, state.nu_max, new["mu"], new["nu"], new["nu_max"],
-                           factor=factor)
+                           factor=factor, add_to=add_to, inplace=donate)
         return updates, AdamState(k, new["mu"], new["nu"], new["nu_max"], buffers)
 
     return GradientTransformation(init, _fusable(update))
@@ -935,24 +1072,27 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         arrays = {"mean_square_grad": tree_zeros_like(params), "mean_square_delta": tree_zeros_like(params)}
         return AdadeltaState(arrays["mean_square_grad"], arrays["mean_square_delta"], _first_buffers(arrays))
 
-    def step(g, s, d, s_new, d_new, out):
+    def step(g, s, d, s_new, d_new, out):             # safe when s_new is s and d_new is d
         ema_update(np.multiply(g, g, out=out), s, rho, scratch=out, out=s_new)   # s: EMA of g^2
-        np.add(s_new, eps, out=d_new)                 # d_new as scratch: sqrt(s_new + eps)
-        np.sqrt(d_new, out=d_new)
+        std = np.add(s_new, eps, out=np.empty_like(out))   # sqrt(s_new + eps)
+        np.sqrt(std, out=std)
         np.add(d, eps, out=out)                       # Delta = sqrt(d + eps) / sqrt(s_new + eps) * g
         np.sqrt(out, out=out)
-        out /= d_new
+        out /= std
         out *= g
-        np.multiply(out, out, out=d_new)              # d: EMA of Delta^2
-        d_new *= 1.0 - rho
-        d_new += np.multiply(d, rho)
+        np.multiply(out, out, out=std)                # d: EMA of Delta^2
+        std *= 1.0 - rho
+        np.multiply(d, rho, out=d_new)
+        d_new += std
 
-    def update(grads, state, params=None, factor=None):
+    def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         _expect(state, AdadeltaState, "scale_by_adadelta", grads, "mean_square_grad")
-        new, buffers = _next_buffers(state, "scale_by_adadelta", "mean_square_grad", "mean_square_delta")
+        new, buffers = _next_buffers(state, "scale_by_adadelta", "mean_square_grad", "mean_square_delta",
+                                     donate=donate)
         updates = leafwise(step, grads, state.mean_square_grad, state.mean_square_delta,
-                           new["mean_square_grad"], new["mean_square_delta"], factor=factor)
+                           new["mean_square_grad"], new["mean_square_delta"], factor=factor,
+                           add_to=add_to, inplace=donate)
         return updates, AdadeltaState(new["mean_square_grad"], new["mean_square_delta"], buffers)
 
     return GradientTransformation(init, _fusable(update))
