@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import descent as d
+from descent import _parallel
 from descent import landscapes as L
 
 OPTIMIZERS = {
@@ -33,7 +34,8 @@ OPTIMIZERS = {
     "masked decay": lambda: d.adamw(1e-2, mask=lambda p: d.tree_map(lambda x: x.ndim > 1, p)),
 }
 
-# 70,001 elements: more than one block (32,768) and, with 2 threads, split across threads
+# With the blocks and the threshold for threads made small (the fixture below), 70,001
+# elements are many blocks split across 2 threads, and the tree's matrix is too.
 SHAPES = {"small": (5,), "blocks": (70_001,), "tree": None}
 
 
@@ -68,7 +70,9 @@ def _same_state(a, b) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def two_threads():
+def small_blocks_on_two_threads(monkeypatch):
+    monkeypatch.setattr(_parallel, "BLOCK", 4096)
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 16_384)
     previous = d.set_num_threads(2)
     yield
     d.set_num_threads(previous)

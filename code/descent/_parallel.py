@@ -38,8 +38,11 @@ import numpy as np
 
 #: Arrays with fewer elements than this are not split (threads would cost more than they save).
 MIN_PARALLEL_SIZE = 1 << 20
-#: Elements per block: the arrays of one rule on one block fit in a core's L2 cache.
-BLOCK = 1 << 15
+#: Elements per block (1 MiB per float32 array): the arrays of one rule on one block stay
+#: in the CPU's caches between its ufuncs, and the Python cost per block is spread over
+#: enough elements.  ``benchmarks/block_size.py`` swept 2^15 to 2^18 on a 2-core AMD EPYC
+#: (1 MiB L2 per core, 32 MiB L3): 2^18 was fastest or level for every optimizer.
+BLOCK = 1 << 18
 #: Results with at least this many elements are recycled by :func:`new_array`.
 RECYCLE_SIZE = 1 << 16
 #: How many large arrays the recycler keeps at most (the memory it may hold on to after a run).
