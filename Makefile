@@ -43,6 +43,7 @@ figures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/step_time.py
+	$(BIN)/python benchmarks/runner_overhead.py
 
 # Every notebook page (chapters, course, back matter) as notebooks/<page>.ipynb (git-ignored),
 # with a first cell that installs the package on Colab.  Not executed: run them in Jupyter.

@@ -55,6 +55,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validate as v
+from ._parallel import BLOCK as _SMALL
 from ._parallel import elementwise
 from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_flatten, tree_leaves,
                     tree_map, tree_unflatten, tree_zeros_like)
@@ -704,6 +705,11 @@ def add_decayed_weights(weight_decay: float = 0.0, mask: Any = None) -> Gradient
     def update(grads, state, params=None, factor=None, add_to=None, donate=False):
         grads = _checked(grads, params)
         if weight_decay == 0.0:
+            if (add_to is not None and factor is not None and not donate and type(grads) is np.ndarray
+                    and type(add_to) is np.ndarray and add_to.dtype == grads.dtype
+                    and add_to.shape == grads.shape and grads.size <= _SMALL):
+                out = np.multiply(grads, factor)      # plain gradient descent on a small problem:
+                return np.add(add_to, out, out=out), state   # theta + c*g, as elementwise() would
             if add_to is not None:
                 return leafwise((lambda g, out: np.copyto(out, g)) if factor is None else (lambda g, out: np.multiply(g, factor, out=out)),
                                 grads, blocks=False, add_to=add_to, inplace=donate), state
