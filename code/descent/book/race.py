@@ -71,6 +71,7 @@ import numpy as np
 from .. import _validate as v
 from .. import optimizers as O
 from .. import second_order as SO
+from .._tree import ravel_tree
 from ..landscapes import Beale, IllConditionedQuadratic, Rosenbrock, SaddleWell
 from ..runner import minimize_many
 from ..trajectory import Trajectory
@@ -925,25 +926,20 @@ class NetworkProblem:
         if not isinstance(template, dict) or not template:
             raise TypeError("template must be a non-empty dict of parameter arrays")
         self.keys = list(template)
-        self.shapes = [np.shape(template[k]) for k in self.keys]
-        self.sizes = [int(np.prod(s)) for s in self.shapes]
-        self.dim = int(sum(self.sizes))
+        vector, self._unravel = ravel_tree({k: np.asarray(template[k], dtype=np.float64) for k in self.keys},
+                                           "template")
+        self.dim = int(vector.size)
         self.X, self.y, self.activation, self.l2 = X, y, activation, float(l2)
         self.passes = 0      #: passes over the training set so far
         self.points: list = []   #: the distinct points evaluated, in order (point i cost pass i + 1)
 
     def flatten(self, params: dict) -> np.ndarray:
-        return np.concatenate([np.asarray(params[k], dtype=np.float64).ravel() for k in self.keys])
+        """``params`` (a dict with the template's keys, in any order) as one float64 vector."""
+        return ravel_tree({k: np.asarray(params[k], dtype=np.float64) for k in self.keys}, "params")[0]
 
     def unflatten(self, x: np.ndarray) -> dict:
-        x = np.asarray(x, dtype=np.float64)
-        if x.shape != (self.dim,):
-            raise ValueError(f"x must have shape ({self.dim},), got {x.shape}")
-        out, i = {}, 0
-        for k, shape, size in zip(self.keys, self.shapes, self.sizes):
-            out[k] = x[i:i + size].reshape(shape).copy()
-            i += size
-        return out
+        """The parameter dict of a flat vector (new arrays; the template's keys and shapes)."""
+        return self._unravel(np.asarray(x, dtype=np.float64))
 
     def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Loss and flat gradient at ``x``: one pass over the training set."""
