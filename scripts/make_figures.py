@@ -33,11 +33,15 @@ FIGURES_DIR = ROOT / "figures"
 # The optimizer family tree (welcome page, Chapter 10)
 # ---------------------------------------------------------------------------
 
-# Geometry, in inches (the axes fill the figure, one data unit = one inch).
-WIDTH, HEIGHT = 12.0, 7.7
-BOX_W, BOX_H = 1.62, 0.66
-COLS = {0: 0.88, 1: 3.05, 2: 4.95, 3: 6.85, 4: 8.75, 5: 10.85}
-LANE_X0, LANE_X1 = 2.05, 9.72            # the three lanes span these x
+# Geometry, in inches (the axes fill the figure, one data unit = one inch).  The tree fits
+# the book's 7.0 in text column: saved with the 0.05 in padding it is 7.0 in wide.  The
+# generations run from top to bottom: the root at the top left, a spine down the left
+# feeding the three lanes (stacked bands, two columns of boxes each), and Adam and AdamW
+# at the bottom right, where the lines from the lanes come down to meet.
+WIDTH, HEIGHT = 6.9, 8.8
+BOX_W, BOX_H = 1.54, 0.62
+COLS = {0: 0.57, 1: 2.07, 2: 3.89, 3: 6.0}     # root, left and right lane column, Adam
+LANE_X0, LANE_X1 = 1.20, 5.02            # the three lanes span these x
 ARROW_GREY = "#4d4d4d"
 
 
@@ -82,7 +86,7 @@ class Lane:
 
 
 def _box(ax, nodes, name, x, y, title, subtitle, color, *, w=BOX_W, h=BOX_H, fill=None,
-         lw=2.0, title_size=11.5, sub_size=8.5, linestyle="-"):
+         lw=2.0, title_size=11.5, sub_size=9, linestyle="-"):
     node = Node(name, x, y, w, h)
     node.patch = ax.add_patch(FancyBboxPatch(
         (node.left, node.bottom), w, h, boxstyle="round,pad=0,rounding_size=0.09",
@@ -135,115 +139,123 @@ def build_family_tree() -> FamilyTree:
     tree = FamilyTree(fig, {}, {}, {}, [])
     nodes, c, X = tree.nodes, OPTIMIZER_COLORS, COLS
 
+    def Y(depth):                       # positions are laid out from the top down
+        return HEIGHT - depth
+
     def label(x, y, text, **kw):
         tree.labels.append(ax.text(x, y, text, fontsize=9.5, fontstyle="italic", color="#1a1a1a",
                                    zorder=4, **kw))
 
-    # --- the three lanes: one per axis of improvement -------------------------------
+    # --- the three lanes, one above the other: one per axis of improvement ------------
     lane_specs = [
-        ("direction", 4.62, 7.58, PALETTE["blue"],
+        ("direction", 0.04, 3.96, PALETTE["blue"],
          "WHICH DIRECTION TO STEP?", "experience: curvature (Ch. 4) and history (Ch. 5)"),
-        ("data", 3.22, 4.50, PALETTE["black"],
+        ("data", 4.08, 5.38, PALETTE["black"],
          "HOW MUCH DATA PER STEP?", "efficiency: sample the data (Ch. 3)"),
-        ("pace", 0.12, 3.10, PALETTE["bluish_green"],
+        ("pace", 5.50, 8.66, PALETTE["bluish_green"],
          "HOW FAR TO STEP?", "pace: schedules (Ch. 6), adaptive steps (Ch. 7–8)"),
     ]
-    for name, y0, y1, color, title, subtitle in lane_specs:
-        lane = Lane(name, y0, y1)
-        lane.patch = ax.add_patch(Rectangle((LANE_X0, y0), LANE_X1 - LANE_X0, y1 - y0,
-                                            facecolor=lighten(color, 0.93), edgecolor="none",
-                                            zorder=0))
+    for name, top, bottom, color, title, subtitle in lane_specs:
+        lane = Lane(name, Y(bottom), Y(top))
+        lane.patch = ax.add_patch(Rectangle((LANE_X0, lane.y0), LANE_X1 - LANE_X0,
+                                            lane.y1 - lane.y0, facecolor=lighten(color, 0.93),
+                                            edgecolor="none", zorder=0))
         lane.texts = [
-            ax.text(LANE_X0 + 0.12, y1 - 0.2, title, ha="left", va="center", fontsize=10.5,
+            ax.text(LANE_X0 + 0.12, Y(top + 0.2), title, ha="left", va="center", fontsize=10.5,
                     fontweight="bold", color="#1a1a1a", zorder=1),
-            ax.text(LANE_X0 + 3.05, y1 - 0.2, subtitle, ha="left", va="center", fontsize=9.5,
-                    fontstyle="italic", color="#333333", zorder=1),
+            ax.text(LANE_X0 + 0.12, Y(top + 0.42), subtitle, ha="left", va="center",
+                    fontsize=9.5, fontstyle="italic", color="#333333", zorder=1),
         ]
         tree.lanes[name] = lane
 
-    y_newton, y_mom, y_nest = 6.82, 5.80, 5.08          # rows: box centres
-    y_data = 3.73
-    y_ada, y_adelta, y_sched = 2.37, 1.47, 0.58
+    # rows: box centres
+    y_newton, y_bfgs, y_mom, y_nest = Y(1.03), Y(2.15), Y(2.95), Y(3.55)
+    y_data = Y(4.97)
+    y_ada, y_adelta, y_sched = Y(6.39), Y(7.29), Y(8.20)
+    L, R = X[1], X[2]
 
-    # --- the root: full-batch gradient descent ------------------------------------------
-    root = _box(ax, nodes, "gd", X[0], y_data, "Gradient\ndescent",
+    # --- the root: full-batch gradient descent, top left ----------------------------------
+    root = _box(ax, nodes, "gd", X[0], Y(0.69), "Gradient\ndescent",
                 r"$\theta \leftarrow \theta - \alpha\nabla f(\theta)$" "\nfull batch",
-                c["gd"], w=1.5, h=1.3, fill=lighten(PALETTE["black"], 0.88), title_size=12,
+                c["gd"], w=1.06, h=1.3, fill=lighten(PALETTE["black"], 0.88), title_size=12,
                 sub_size=9.5)
     for text, dy in zip(root.texts, (0.28, -0.22, -0.43)):
-        text.set_y(y_data + dy)
-
-    # --- how much data: SGD, mini-batches -------------------------------------------------
-    _box(ax, nodes, "sgd", X[1], y_data, "SGD", "one sample per step", c["sgd"])
-    _box(ax, nodes, "minibatch", X[2], y_data, "Mini-batch SGD", "B samples per step", c["sgd"])
-    _chain(ax, nodes, ["sgd", "minibatch"])
+        text.set_y(root.y + dy)
 
     # --- which direction: curvature (Newton, quasi-Newton) and history (momentum) ---------
-    _box(ax, nodes, "newton", X[1], y_newton, "Newton", r"$\Delta\theta = -H^{-1}\nabla f$",
+    _box(ax, nodes, "newton", L, y_newton, "Newton", r"$\Delta\theta = -H^{-1}\nabla f$",
          c["newton"], sub_size=9.5)
-    _box(ax, nodes, "dfp", X[2], y_newton, "DFP", "Davidon 1959,\nFletcher–Powell 1963", c["dfp"])
-    _box(ax, nodes, "bfgs", X[3], y_newton, "BFGS", "quasi-Newton, 1970", c["bfgs"])
-    _box(ax, nodes, "lbfgs", X[4], y_newton, "L-BFGS", "limited memory,\nNocedal 1980", c["lbfgs"])
-    _chain(ax, nodes, ["newton", "dfp", "bfgs", "lbfgs"])
-    mom = _box(ax, nodes, "momentum", X[1], y_mom, "Momentum", "heavy ball, 1964", c["momentum"])
-    nest = _box(ax, nodes, "nesterov", X[2] + 0.35, y_nest, "Nesterov", "accelerated, 1983",
+    dfp = _box(ax, nodes, "dfp", R, y_newton, "DFP", "Davidon 1959,\nFletcher–Powell 1963",
+               c["dfp"], h=0.78)
+    bfgs = _box(ax, nodes, "bfgs", L, y_bfgs, "BFGS", "quasi-Newton, 1970", c["bfgs"])
+    _box(ax, nodes, "lbfgs", R, y_bfgs, "L-BFGS", "limited memory,\nNocedal 1980", c["lbfgs"],
+         h=0.78)
+    _chain(ax, nodes, ["newton", "dfp"])
+    y_turn = (dfp.bottom + Y(1.76)) / 2                  # DFP's row wraps to BFGS's
+    _arrow(ax, [(dfp.x, dfp.bottom), (dfp.x, y_turn), (bfgs.x, y_turn), (bfgs.x, bfgs.top)])
+    _chain(ax, nodes, ["bfgs", "lbfgs"])
+    mom = _box(ax, nodes, "momentum", L, y_mom, "Momentum", "heavy ball, 1964", c["momentum"])
+    nest = _box(ax, nodes, "nesterov", R, y_nest, "Nesterov", "accelerated, 1983",
                 c["nesterov"])
     _arrow(ax, [(mom.x + 0.45, mom.bottom), (mom.x + 0.45, nest.y), (nest.left, nest.y)])
 
+    # --- how much data: SGD, mini-batches -------------------------------------------------
+    _box(ax, nodes, "sgd", L, y_data, "SGD", "one sample per step", c["sgd"])
+    mb = _box(ax, nodes, "minibatch", R, y_data, "Mini-batch SGD", "B samples per step",
+              c["sgd"])
+    _chain(ax, nodes, ["sgd", "minibatch"])
+
     # --- how far: adaptive steps and schedules ---------------------------------------------
-    _box(ax, nodes, "adagrad", X[1], y_ada, "AdaGrad", "÷ √(sum of g²), 2011", c["adagrad"])
-    rms = _box(ax, nodes, "rmsprop", X[2], y_ada, "RMSProp", "÷ √(EMA of g²), 2012", c["rmsprop"])
-    adelta = _box(ax, nodes, "adadelta", X[3] - 0.1, y_adelta, "AdaDelta",
-                  "+ matching units, 2012", c["adadelta"], w=1.8)
+    _box(ax, nodes, "adagrad", L, y_ada, "AdaGrad", "÷ √(sum of g²), 2011", c["adagrad"])
+    rms = _box(ax, nodes, "rmsprop", R, y_ada, "RMSProp", "÷ √(EMA of g²), 2012", c["rmsprop"])
+    adelta = _box(ax, nodes, "adadelta", R - BOX_W / 2 + 0.89, y_adelta, "AdaDelta",
+                  "+ matching units, 2012", c["adadelta"], w=1.78)
     _chain(ax, nodes, ["adagrad", "rmsprop"])
-    _arrow(ax, [(rms.x + 0.45, rms.bottom), (rms.x + 0.45, adelta.y), (adelta.left, adelta.y)])
+    _arrow(ax, [(rms.x, rms.bottom), (rms.x, adelta.top)])
 
     sched_fill = lighten(PALETTE["yellow"], 0.62)
     sched_edge = "#8a7d00"      # a dark yellow: Okabe-Ito's yellow is too pale for lines on white
-    for key, x, title, formula in [
-            ("step", X[1], "Step decay", r"$\alpha_0\,\gamma^{\lfloor k/s\rfloor}$"),
-            ("inverse", X[2], "Inverse time", r"$\alpha_0\,/\,(1 + r k)$"),
-            ("exponential", X[3], "Exponential", r"$\alpha_0\,\gamma^{k}$")]:
-        _box(ax, nodes, key, x, y_sched, title, formula, sched_edge, fill=sched_fill, lw=1.4,
-             title_size=10.5, sub_size=10)
-    label(X[3] + 0.92, y_sched, "learning-rate\nschedules:\npick one", ha="left", va="center")
-    pad, right = 0.09, X[3] + 2.0
-    left = nodes["step"].left - pad
+    sched_w, sched_gap, pad = 1.14, 0.08, 0.07
+    left = LANE_X0 + 0.06
+    for i, (key, title, formula) in enumerate([
+            ("step", "Step decay", r"$\alpha_0\,\gamma^{\lfloor k/s\rfloor}$"),
+            ("inverse", "Inverse time", r"$\alpha_0\,/\,(1 + r k)$"),
+            ("exponential", "Exponential", r"$\alpha_0\,\gamma^{k}$")]):
+        x = left + pad + sched_w / 2 + i * (sched_w + sched_gap)
+        _box(ax, nodes, key, x, y_sched, title, formula, sched_edge, w=sched_w, fill=sched_fill,
+             lw=1.4, title_size=10, sub_size=10)
+    right = nodes["exponential"].right + pad
     group = Node("schedules", (left + right) / 2, y_sched, right - left, BOX_H + 2 * pad)
     group.patch = ax.add_patch(FancyBboxPatch(
         (group.left, group.bottom), group.w, group.h, boxstyle="round,pad=0,rounding_size=0.12",
         facecolor="none", edgecolor=sched_edge, linewidth=1.2, linestyle=(0, (4, 3)), zorder=2))
     tree.groups["schedules"] = group
+    label(LANE_X0 + 0.12, (adelta.y + group.top) / 2 + 0.02,
+          "learning-rate schedules:\npick one", ha="left", va="center")
 
-    # --- the root feeds every lane ------------------------------------------------------
-    fan_x = root.right + 0.2
-    for target in [nodes["newton"], mom, nodes["sgd"], nodes["adagrad"], group]:
-        start_y = min(max(target.y, root.bottom + 0.12), root.top - 0.12)
-        if start_y == target.y:
-            _arrow(ax, [(root.right, target.y), (target.left, target.y)])
-        else:
-            _arrow(ax, [(root.right, start_y), (fan_x, start_y), (fan_x, target.y),
-                        (target.left, target.y)])
+    # --- the root feeds every lane: straight into Newton, down the spine to the rest ---------
+    _arrow(ax, [(root.right, nodes["newton"].y), (nodes["newton"].left, nodes["newton"].y)])
+    for target in [mom, nodes["sgd"], nodes["adagrad"], group]:
+        _arrow(ax, [(root.x, root.bottom), (root.x, target.y), (target.left, target.y)])
 
-    # --- Adam, where the three ideas meet, and AdamW -------------------------------------
-    adam = _box(ax, nodes, "adam", X[5], y_data, "Adam",
-                "momentum + RMSProp\n+ bias correction\nKingma & Ba 2015 (Ch. 9)", c["adam"],
-                w=1.95, h=1.22, lw=3.0, title_size=14)
-    for i, text in enumerate(adam.texts):
-        text.set_y(y_data + (0.36 if i == 0 else 0.28 - 0.2 * i))
-    adamw = _box(ax, nodes, "adamw", X[5], 1.55, "AdamW", "+ decoupled\nweight decay, 2019",
-                 c["adamw"], w=1.95, h=0.9, lw=2.4, title_size=13)
+    # --- Adam, where the three ideas meet, and AdamW, bottom right --------------------------
+    adam = _box(ax, nodes, "adam", X[3], Y(7.17), "Adam",
+                "momentum + RMSProp\n+ bias correction\nKingma & Ba 2015\n(Ch. 9)", c["adam"],
+                w=1.72, h=1.1, lw=3.0, title_size=14)
+    adamw = _box(ax, nodes, "adamw", X[3], Y(8.37), "AdamW", "+ decoupled\nweight decay, 2019",
+                 c["adamw"], w=1.72, h=0.78, lw=2.4, title_size=13)
     _arrow(ax, [(adamw.x, adam.bottom), (adamw.x, adamw.top)], color=c["adam"], lw=2.2)
 
-    mb, x_in = nodes["minibatch"], adam.x - 0.55
-    _arrow(ax, [(mb.right, y_data), (adam.left, y_data)], color=c["sgd"], lw=2.2)
-    label((mb.right + adam.left) / 2 + 0.55, y_data + 0.13, "noisy gradients", ha="center",
-          va="bottom")
-    _arrow(ax, [(mom.right, y_mom), (x_in, y_mom), (x_in, adam.top)], color=c["momentum"], lw=2.2)
-    label(X[3], y_mom + 0.1, "1st moment (average of g)", ha="center", va="bottom")
-    _arrow(ax, [(rms.right, y_ada), (x_in, y_ada), (x_in, adam.bottom)], color=c["rmsprop"],
+    # the three inputs come down into Adam's top, the highest one furthest right
+    x_rms, x_mb, x_mom = adam.x - 0.15, adam.x + 0.22, adam.x + 0.59
+    _arrow(ax, [(mom.right, y_mom), (x_mom, y_mom), (x_mom, adam.top)], color=c["momentum"],
            lw=2.2)
-    label(X[3] + 0.15, y_ada + 0.1, "2nd moment (average of g²)", ha="center", va="bottom")
+    label(R, y_mom + 0.07, "1st moment (average of g)", ha="center", va="bottom")
+    _arrow(ax, [(mb.right, y_data), (x_mb, y_data), (x_mb, adam.top)], color=c["sgd"], lw=2.2)
+    label((mb.right + x_mb) / 2, y_data + 0.07, "noisy gradients", ha="center", va="bottom")
+    _arrow(ax, [(rms.right, y_ada), (x_rms, y_ada), (x_rms, adam.top)], color=c["rmsprop"],
+           lw=2.2)
+    label(rms.right + 0.07, y_ada + 0.07, "2nd moment\n(average of g²)", ha="left", va="bottom")
     return tree
 
 
