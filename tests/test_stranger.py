@@ -36,7 +36,7 @@ def loss_and_grads(params, X, y):
     return loss, grads
 
 
-def train(steps=600):
+def train(steps=600, step="two calls"):
     X, y = make_data()
     params = init_params()
     schedule = descent.linear_warmup(0.05, 50, after=descent.cosine_decay(0.05, steps - 50, alpha=0.01))
@@ -50,8 +50,11 @@ def train(steps=600):
     losses, lrs = [], []
     for _ in range(steps):
         loss, grads = loss_and_grads(params, X, y)
-        updates, state = opt.update(grads, state, params)
-        params = descent.apply_updates(params, updates)
+        if step == "two calls":
+            updates, state = opt.update(grads, state, params)
+            params = descent.apply_updates(params, updates)
+        else:                                   # one call; "in place" overwrites params and state
+            params, state = descent.update_and_apply(opt, grads, state, params, donate=step == "in place")
         losses.append(loss)
         lrs.append(state[1].hyperparams["lr"])
     return params, losses, lrs, schedule
@@ -98,3 +101,12 @@ def test_biases_were_not_decayed():
     updates, _ = opt.update(zero, opt.init(params), params)
     np.testing.assert_array_equal(updates["hidden"]["b"], 0.0)
     np.testing.assert_allclose(updates["hidden"]["W"], -0.1 * 0.5 * params["hidden"]["W"])
+
+
+def test_one_call_steps_give_the_same_model():
+    """update_and_apply, with and without donation, is update + apply_updates bit for bit."""
+    reference = train(steps=120)[0]
+    for step in ("one call", "in place"):
+        params = train(steps=120, step=step)[0]
+        assert all(np.array_equal(a, b) for a, b in
+                   zip(descent.tree_leaves(params), descent.tree_leaves(reference))), step
