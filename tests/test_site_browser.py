@@ -4,7 +4,8 @@ For every page of the table of contents, as a reader on a desktop (1280 px) and 
 (390 px) would open it: no request leaves the machine, every formula is typeset, axe-core
 finds no critical or serious violation (light and dark mode), both navigation toggles work,
 nothing scrolls sideways, the console stays clean, scrolling boxes are keyboard-focusable,
-figures keep their alt text and open full size, and the page stays under its weight budget.
+figures keep their alt text, open full size and show at their natural size on a desktop (drawn
+no wider than the text column), and the page stays under its weight budget.
 
 Needs the built book: ``built_site`` is ``$DESCENT_SITE`` if set (``DESCENT_SITE=_build/html``
 after ``make book``), else the whole book built once for the session.  Without Chromium the
@@ -163,6 +164,12 @@ _CLIPPED = """() => {
     return bad;
 }"""
 
+# The width a figure's image gets in the text column (the figure's content box).
+_COLUMN = """() => { const f = document.querySelector('.bd-article figure');
+    if (!f) return null;
+    const s = getComputedStyle(f);
+    return f.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"""
+
 _FIGURES = """() => [...document.querySelectorAll('.bd-article img')].map(img => ({
     src: img.getAttribute('src'), alt: img.getAttribute('alt'),
     link: img.closest('a') ? img.closest('a').getAttribute('href') : null,
@@ -182,6 +189,7 @@ def audit_page(browser, server, name: str) -> dict:
         out["unfocusable_scrollers"] = page.evaluate(_FOCUSABLE_SCROLLERS)
         out["clipped_desktop"] = page.evaluate(_CLIPPED)
         out["figures"] = page.evaluate(_FIGURES)
+        out["column"] = page.evaluate(_COLUMN)
         out["toggles_desktop"] = _toggle_check(page, WIDTHS["desktop"][0])
         out["footer"] = page.locator("footer .copyright").all_inner_texts()
         out["requests"] = list(log.requests)
@@ -286,6 +294,29 @@ def test_figures_keep_alt_text_and_open_full_size(audits, name):
     for figure in audits(name)["figures"]:
         assert figure["alt"] and figure["alt"].strip(), figure
         assert figure["link"] == figure["src"], figure
+
+
+#: A figure may be shown this much below its natural size in a 1280 px window and no more.
+MIN_DESKTOP_SCALE = 0.95
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_figures_show_at_their_natural_size_on_a_desktop(audits, name):
+    """Every figure is drawn no wider than the text column, so its labels print at their size."""
+    shrunk = [f"{f['src']}: {f['shown']:.0f} of {f['natural']} px"
+              for f in audits(name)["figures"]
+              if f["natural"] and f["shown"] < MIN_DESKTOP_SCALE * f["natural"]]
+    assert shrunk == [], shrunk
+
+
+@pytest.mark.parametrize("name", PAGES[:1])
+def test_the_column_width_the_figures_are_drawn_for_is_the_real_one(audits, name):
+    """descent.book.plotting.COLUMN_WIDTH (inches at 96 px) fits the 1280 px text column."""
+    from descent.book.plotting import COLUMN_WIDTH
+
+    column = audits(name)["column"]
+    assert column is not None
+    assert COLUMN_WIDTH * 96 <= column + 1 and COLUMN_WIDTH * 96 >= 0.9 * column, column
 
 
 @pytest.mark.parametrize("name", PAGES)
