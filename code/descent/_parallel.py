@@ -135,6 +135,17 @@ def result_dtype(*leaves: np.ndarray | None) -> np.dtype:
     return dtype if dtype.kind == "f" else _FLOAT64
 
 
+def _one_call(rule, leaves, shape, dtype, factor, add_to, inplace) -> np.ndarray:
+    """The rule on whole arrays in one call (times ``factor``, plus ``add_to``, into it if ``inplace``)."""
+    out = np.empty(shape, dtype=dtype)
+    rule(*leaves, out=out)
+    if factor is not None:
+        np.multiply(out, factor, out=out)
+    if add_to is None:
+        return out
+    return np.add(add_to, out, out=add_to if inplace else out)
+
+
 def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
                 dtype: np.dtype | None = None, factor: float | None = None,
                 blocks: bool = True, add_to: np.ndarray | None = None,
@@ -162,13 +173,7 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
     first = leaves[0]
     if len(leaves) == 1 and dtype is None and first.size <= BLOCK and first.dtype.kind == "f" and (
             add_to is None or (not inplace and add_to.dtype == first.dtype and add_to.shape == first.shape)):
-        out = np.empty(first.shape, dtype=first.dtype)   # the fastest path: one small array
-        rule(first, out=out)
-        if factor is not None:
-            np.multiply(out, factor, out=out)
-        if add_to is not None:
-            np.add(add_to, out, out=out)
-        return out
+        return _one_call(rule, leaves, first.shape, first.dtype, factor, add_to, False)   # the fastest path
     shape = first.shape
     mixed = False
     for a in leaves:                              # one pass: shapes must agree, dtypes may not
@@ -190,19 +195,7 @@ def elementwise(rule: Callable[..., None], *leaves: np.ndarray | None,
             return np.add(add_to, r, out=add_to if inplace else new_array(shape, add_to.dtype))
     size = first.size
     if size <= BLOCK:                             # the fast path: small arrays, one call
-        if add_to is None or not inplace:
-            out = np.empty(shape, dtype=dtype)
-            rule(*leaves, out=out)
-            if factor is not None:
-                np.multiply(out, factor, out=out)
-            if add_to is not None:
-                np.add(add_to, out, out=out)
-            return out
-        scratch = np.empty(shape, dtype=dtype)
-        rule(*leaves, out=scratch)
-        if factor is not None:
-            np.multiply(scratch, factor, out=scratch)
-        return np.add(add_to, scratch, out=add_to)
+        return _one_call(rule, leaves, shape, dtype, factor, add_to, inplace)
     out = add_to if inplace and add_to is not None else new_array(shape, dtype)
     if any(a is not None and not a.flags.c_contiguous for a in leaves) or (
             add_to is not None and not (add_to.flags.c_contiguous and out.flags.c_contiguous)):
