@@ -302,7 +302,7 @@ def static_figure(kind: str, s: dict):
     from ..runner import minimize
     from ..second_order import newton
 
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(8.0, 3.4), layout="constrained")
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(7.0, 3.4), layout="constrained")
     if kind in ("step-size", "momentum", "adaptive", "family"):
         kappa = s["kappa"]
         angle = math.radians(s["angle_deg"]) if kind == "adaptive" else s["angle"]
@@ -350,5 +350,5 @@ def static_figure(kind: str, s: dict):
                     label="exact E f")
     ax.set_title(KINDS[kind], fontsize=9)
     bx.set_xlabel("step k")
-    bx.legend(fontsize=8)
+    bx.legend(fontsize=8.5)
     return fig
