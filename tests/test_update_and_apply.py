@@ -186,6 +186,10 @@ def test_minimize_takes_the_fused_step_and_agrees_with_the_two_calls():
     a = d.minimize(fused, problem, x0, 300)
     b = d.minimize(unfusable, problem, x0, 300)
     assert np.array_equal(a.iterates, b.iterates)
+    starts = np.random.default_rng(0).uniform(-2, 2, size=(16, 2))
+    many_a = d.minimize_many(fused, problem, starts, 300)
+    many_b = d.minimize_many(unfusable, problem, starts, 300)
+    assert np.array_equal(many_a.iterates, many_b.iterates) and np.array_equal(many_a.losses, many_b.losses)
 
 
 @pytest.mark.parametrize("point, escapes", [

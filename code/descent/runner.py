@@ -629,6 +629,7 @@ def minimize_many(optimizer: GradientTransformation | Callable[..., GradientTran
     n_steps = np.zeros(B, dtype=np.int64)
     has_loss = prob.has_loss
     evaluate = prob.evaluate
+    apply = _apply_of(optimizer.update)
 
     with np.errstate(**_QUIET):
         G, L = evaluate(X, (B,))
@@ -656,8 +657,11 @@ def minimize_many(optimizer: GradientTransformation | Callable[..., GradientTran
             G_used = G
             if rng is not None:
                 G_used = G + (grad_noise * rng.standard_normal((n, B))).astype(X.dtype)
-            updates, state = optimizer.update(G_used, state, X)
-            Xn = X + _checked_update(updates, X)
+            if apply is not None:                             # the update added to X in one pass
+                Xn, state = apply(G_used, state, X, False)
+            else:
+                updates, state = optimizer.update(G_used, state, X)
+                Xn = X + _checked_update(updates, X)
             if Xn.dtype != X.dtype:
                 Xn = Xn.astype(X.dtype)
             escaped = ~(_max_reduce(np.abs(Xn), axis=0) <= escape_radius)     # NaN compares False
