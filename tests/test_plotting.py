@@ -369,3 +369,28 @@ def test_contour_lines_are_simplified_but_keep_their_shape():
         if len(few):
             gap = np.abs((few[:, None, :] - many[None, :, :]) / span).max(axis=2).min(axis=1)
             assert gap.max() < 1e-9
+
+
+def test_every_figure_is_drawn_no_wider_than_the_text_column():
+    """Every literal figsize of the book's pages and figure scripts fits COLUMN_WIDTH.
+
+    The browser test measures the shown size; this one needs no browser: a figure drawn
+    wider than the column would be scaled down on the site and its labels unreadable.
+    """
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("chapters/*.md"), *root.glob("backmatter/*.md"), *root.glob("course/*.md"),
+               root / "intro.md", *root.glob("code/descent/book/*.py"), *root.glob("scripts/*.py")]
+    literal = re.compile(r"figsize\s*=\s*\(\s*([0-9.]+)\s*,")
+    found, wide = 0, []
+    for path in sources:
+        for number in literal.findall(path.read_text(encoding="utf-8")):
+            found += 1
+            if float(number) > P.COLUMN_WIDTH:
+                wide.append(f"{path.relative_to(root)}: figsize width {number}")
+    assert found > 30 and wide == [], wide
+    tree = re.search(r"^WIDTH, HEIGHT = ([0-9.]+), ", (root / "scripts" / "make_figures.py").read_text(),
+                     re.M)                                 # the family tree's figsize is a name
+    assert tree and float(tree.group(1)) <= P.COLUMN_WIDTH
