@@ -230,8 +230,8 @@ def build_family_tree() -> FamilyTree:
         (group.left, group.bottom), group.w, group.h, boxstyle="round,pad=0,rounding_size=0.12",
         facecolor="none", edgecolor=sched_edge, linewidth=1.2, linestyle=(0, (4, 3)), zorder=2))
     tree.groups["schedules"] = group
-    label(LANE_X0 + 0.12, (adelta.y + group.top) / 2 + 0.02,
-          "learning-rate schedules:\npick one", ha="left", va="center")
+    label(LANE_X0 + 0.12, group.top + 0.05,          # just above the frame it names
+          "learning-rate schedules:\npick one", ha="left", va="bottom")
 
     # --- the root feeds every lane: straight into Newton, down the spine to the rest ---------
     _arrow(ax, [(root.right, nodes["newton"].y), (nodes["newton"].left, nodes["newton"].y)])
