@@ -50,7 +50,7 @@ def _leaves(tree):
 
 
 def _same(a, b) -> bool:
-    return all(x.dtype == y.dtype and np.array_equal(x, y) for x, y in zip(_leaves(a), _leaves(b)))
+    return all(x.dtype == y.dtype and np.array_equal(x, y, equal_nan=True) for x, y in zip(_leaves(a), _leaves(b)))
 
 
 def _arrays(state) -> list:
@@ -204,3 +204,58 @@ def test_escape_radius_is_the_largest_coordinate(point, escapes):
     with np.errstate(invalid="ignore"):
         run = d.minimize(jump, L.Quadratic(np.eye(2), np.zeros(2)), np.zeros(2), 3, escape_radius=1.0)
     assert run.diverged is escapes
+
+
+@pytest.mark.parametrize("case", ["float16", "0-d leaves", "mixed dtypes", "non-contiguous", "empty leaf"])
+@pytest.mark.parametrize("name", ["sgd", "sgd-wd", "nesterov", "adadelta", "adam", "adamw", "rmsprop-centred-momentum"])
+def test_the_unusual_leaves_take_the_same_step(name, case):
+    """Each branch of the fused path (and the ways around it) gives update + apply_updates' bits."""
+    rng = np.random.default_rng(11)
+    if case == "float16":
+        p0, g = rng.standard_normal(9000).astype(np.float16), rng.standard_normal(9000).astype(np.float16)
+    elif case == "0-d leaves":
+        p0, g = {"a": np.array(0.5), "b": np.array(-1.5)}, {"a": np.array(0.25), "b": np.array(2.0)}
+    elif case == "mixed dtypes":                 # float32 parameters, float64 gradients
+        p0, g = rng.standard_normal(9000).astype(np.float32), rng.standard_normal(9000)
+    elif case == "non-contiguous":               # a transposed matrix and a strided view
+        p0 = {"W": rng.standard_normal((150, 120)).T, "v": rng.standard_normal(16_000)[::2]}
+        g = {"W": rng.standard_normal((150, 120)).T, "v": rng.standard_normal(16_000)[::2]}
+    else:
+        p0, g = [np.zeros(0), rng.standard_normal(5)], [np.zeros(0), rng.standard_normal(5)]
+    opt = OPTIMIZERS[name]()
+    with np.errstate(all="ignore"):          # float16: eps = 1e-8 underflows, as it does in torch
+        u, s = opt.update(g, opt.init(p0), p0)
+        expected = d.apply_updates(p0, u)
+        for donate in (False, True):
+            p = copy.deepcopy(p0)
+            got, _ = d.update_and_apply(opt, g, opt.init(p), p, donate=donate)
+            assert _same(got, expected), donate
+
+
+def test_donated_params_must_not_overlap():
+    opt = d.sgd(0.1)
+    shared = np.zeros(4)
+    with pytest.raises(ValueError, match="share memory"):
+        d.update_and_apply(opt, [np.ones(4), np.ones(4)], opt.init([shared, shared]), [shared, shared],
+                           donate=True)
+    base = np.zeros(10)
+    with pytest.raises(ValueError, match=r"params\['b'\]"):
+        views = {"a": base[:6], "b": base[4:]}
+        d.update_and_apply(opt, {"a": np.ones(6), "b": np.ones(6)}, opt.init(views), views, donate=True)
+    apart = {"a": base[:5], "b": base[5:]}                       # views that do not overlap are fine
+    new, _ = d.update_and_apply(opt, {"a": np.ones(5), "b": np.ones(5)}, opt.init(apart), apart, donate=True)
+    assert np.allclose(base, -0.1)
+
+
+def test_minimize_keeps_taking_a_custom_last_block_that_returns_a_list():
+    """A chain that does not fuse goes the two-call way in the runner, as before."""
+    as_list = d.GradientTransformation(lambda p: None, lambda g, s, p=None: (list(-1e-4 * g), s))
+    run = d.minimize(d.chain(d.identity(), as_list), L.Rosenbrock(), np.array([-1.2, 1.0]), 5)
+    assert run.iterates.shape == (6, 2)
+
+
+def test_a_tiny_escape_radius_is_still_exact():
+    """The squared-norm shortcut must not hide an escape when the squares underflow."""
+    jump = d.GradientTransformation(lambda p: None, lambda g, s, p=None: (np.array([1e-165, 0.0]) - p, s))
+    run = d.minimize(jump, L.Quadratic(np.eye(2), np.zeros(2)), np.zeros(2), 3, escape_radius=1e-170)
+    assert run.diverged

@@ -137,7 +137,7 @@ def result_dtype(*leaves: np.ndarray | None) -> np.dtype:
 
 def _one_call(rule, leaves, shape, dtype, factor, add_to, inplace) -> np.ndarray:
     """The rule on whole arrays in one call (times ``factor``, plus ``add_to``, into it if ``inplace``)."""
-    out = np.empty(shape, dtype=dtype)
+    out = new_array(shape, dtype) if leaves[0].size >= RECYCLE_SIZE else np.empty(shape, dtype=dtype)
     rule(*leaves, out=out)
     if factor is not None:
         np.multiply(out, factor, out=out)

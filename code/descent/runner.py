@@ -249,7 +249,10 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
         dtype, shape, ndarray = x.dtype, x.shape, np.ndarray
         fast_norm = dtype == np.float64
         vg, float64 = prob.value_and_grad, np.float64
-        radius_sq = min(escape_radius * escape_radius, 1e300) * (1.0 - 1e-9)   # a hair inside: rounding
+        # The squared-norm shortcut of the escape test: for few coordinates (rounding in x @ x
+        # stays far below the 1e-9 margin) and a radius whose square cannot underflow.
+        quick_escape = fast_norm and n <= 1024 and escape_radius >= 1e-140
+        radius_sq = min(escape_radius * escape_radius, 1e300) * (1.0 - 1e-9)
         absolute, sqrt = np.abs, math.sqrt
         k = 0
         message = f"completed {steps} steps"
@@ -274,7 +277,7 @@ def minimize(optimizer: GradientTransformation, problem: Any, x0: Any, steps: in
                 x_new = x_new.astype(dtype)
             # max|x_i| <= ||x||_2: a squared norm within escape_radius**2 settles it cheaply;
             # otherwise (large, overflowing or NaN) the exact maximum decides.
-            if not (fast_norm and float(x_new @ x_new) <= radius_sq):
+            if not (quick_escape and float(x_new @ x_new) <= radius_sq):
                 top = float(_max_reduce(absolute(x_new)))
                 if not top <= escape_radius:                  # NaN compares False
                     diverged = True

@@ -37,11 +37,13 @@ arrays themselves are reused two steps later).  A state made by another transfor
 (Adam fed SGD's state, AMSGrad fed plain Adam's, centred RMSProp fed an uncentred one)
 raises ``TypeError``.
 
-**One step in one pass.**  :func:`update_and_apply` is ``update`` followed by
-:func:`apply_updates`, bit for bit, with the update added to the parameters block by block
-while it is in cache.  Its ``donate=True`` is the one exception to values, asked for by
-name: parameters and state are overwritten in place (``torch.optim``'s way, the fastest),
-and the donated state raises :class:`StaleStateError` if used again.
+**A fused step.**  :func:`update_and_apply` is ``update`` followed by
+:func:`apply_updates`, bit for bit, with the last block's update added to the parameters
+piece by piece while it is in cache.  Its ``donate=True`` is the one exception to values,
+asked for by name: parameters (and, in the named optimizers' blocks, the moments) are
+overwritten in place, as ``torch.optim`` does — the fastest way
+(``benchmarks/step_time.py``) — and a donated state raises :class:`StaleStateError` if
+used again.
 
 Reference: Babuschkin et al., *The DeepMind JAX Ecosystem* (optax), 2020.
 """
@@ -55,7 +57,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validate as v
-from ._parallel import BLOCK as _SMALL
 from ._parallel import elementwise
 from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_flatten, tree_leaves,
                     tree_map, tree_unflatten, tree_zeros_like)
@@ -92,6 +93,8 @@ _FUSABLE: weakref.WeakSet = weakref.WeakSet()
 #: ``update`` of a transformation -> ``apply(grads, state, params, donate) -> (params, state)``,
 #: its update applied to the parameters in the same pass (see :func:`update_and_apply`).
 _APPLY_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Arrays up to this size take plain gradient descent's shortcut in :func:`add_decayed_weights`.
+_SMALL = 4096
 #: ``update`` of a scaling block -> ``factor_of(state) -> (factor, new_state)``: the
 #: scalings (:func:`scale`, :func:`scale_by_schedule`) :func:`chain` may fuse into the block before.
 _SCALE_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -227,8 +230,9 @@ def _next_buffers(state, who: str, *fields: str, donate: bool = False) -> tuple[
             raise StaleStateError(
                 f"{who}: this state is stale — a later update has overwritten its arrays. Each "
                 "update writes into the buffers of the state before its input, so only the state "
-                "passed to the latest update and the state it returned are valid; keep an older "
-                "state with copy.deepcopy(state)")
+                "passed to the latest update and the state it returned are valid (and a state given "
+                "to update_and_apply(..., donate=True) is used up); keep an older state with "
+                "copy.deepcopy(state)")
     other = 1 - index
     target = pair.sets[other]
     if target is None:
@@ -326,7 +330,9 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
             new_state.append(s)
         return params, tuple(new_state)
 
-    _APPLY_OF[update] = apply
+    last = transforms[-1].update
+    if fuse or _apply_of(last) is not None or _is_fusable(last):   # a chain that really fuses
+        _APPLY_OF[update] = apply
     return GradientTransformation(init, update)
 
 
@@ -355,21 +361,28 @@ def update_and_apply(optimizer: GradientTransformation, grads: Tree, state: Any,
     r"""One optimizer step, :math:`(\theta_k, s_k)` from :math:`(g_k, s_{k-1}, \theta_{k-1})`.
 
     The same as ``updates, state = optimizer.update(grads, state, params)`` followed by
-    ``params = apply_updates(params, updates)``, bit for bit, but in one pass over memory
-    where the optimizer allows it: for every named optimizer (a :func:`chain` ending in a
-    learning rate) each block of the update is added to the parameters while it is still
-    in the CPU's cache, so the update is never written out as an array of its own.
+    ``params = apply_updates(params, updates)``, bit for bit, with fewer passes over memory
+    where the optimizer allows it.  In a :func:`chain` whose last elementwise block is
+    followed by the learning rate (every named optimizer but ``adamw(mask=...)``), that
+    block's result is added to the parameters piece by piece while it is still in the CPU's
+    cache instead of being written out as an update array; a block earlier in the chain (the
+    Adam block of AdamW, the L2 term of ``adam(weight_decay=...)``) still writes its result
+    out as usual.  Mixed dtypes and non-contiguous arrays take the unfused way; other
+    transformations (``masked``, ``multi_transform``, ``inject_hyperparams``, your own) run
+    their ``update`` and then add.
 
     ``donate=True`` gives ``params`` and ``state`` up, as ``jax.jit``'s buffer donation
-    does: the new parameters are written into the arrays of ``params`` and the new moments
-    into those of ``state`` — an in-place step, like ``torch.optim``'s.  The returned
-    parameters are then the same arrays as ``params`` (now updated); ``state`` is stale
-    afterwards (using it raises :class:`StaleStateError`), and any other reference to the
-    old parameter arrays sees the new values.  Integer parameters are promoted to float64
-    (a new array), as everywhere.  A donated step that raises part-way (say, the state of
-    the third block of a chain does not match) may leave ``params`` and ``state`` partly
-    written, as an interrupted ``torch.optim`` step does; without donation a failed step
-    changes nothing.
+    does: the new parameters are written into the arrays of ``params`` — an in-place step,
+    like ``torch.optim``'s — and, in the blocks that can (those of the named optimizers),
+    the new moments into the arrays of ``state``, which then raises
+    :class:`StaleStateError` if used again.  The returned parameters are the same arrays as
+    ``params`` (now updated), and any other reference to them sees the new values; the
+    arrays must be writable and must not overlap (a leaf listed twice would be updated
+    twice), or ``ValueError``.  Integer parameters are promoted to float64 (a new array), as
+    everywhere.  A donated step that raises part-way may leave ``params`` and ``state``
+    partly written, as an interrupted ``torch.optim`` step does.  Without donation
+    ``params`` and ``state`` are never written; as with ``update``, the state *before*
+    ``state`` becomes stale (see "States are values" in the module docstring).
 
     Returns ``(new_params, new_state)``.
     """
@@ -380,11 +393,37 @@ def update_and_apply(optimizer: GradientTransformation, grads: Tree, state: Any,
     grads = check_tree(grads, "grads")
     check_same_structure(params, grads, "params", "grads")
     if donate:
-        for i, leaf in enumerate(tree_leaves(params)):
-            if not leaf.flags.writeable:
-                raise ValueError(f"donate=True writes the new parameters into params, but its leaf "
-                                 f"{i} is read-only; pass a writable array or donate=False")
+        _check_donatable(params)
     return _update_and_add(optimizer, grads, state, params, donate)
+
+
+def _leaf_paths(tree: Tree, name: str = "params") -> list[str]:
+    """The name of every leaf of ``tree``, in :func:`tree_flatten` order (``params['W'][0]``)."""
+    if isinstance(tree, Mapping):
+        return [p for k, x in tree.items() for p in _leaf_paths(x, f"{name}[{k!r}]")]
+    if isinstance(tree, (tuple, list)):
+        return [p for i, x in enumerate(tree) for p in _leaf_paths(x, f"{name}[{i}]")]
+    return [name]
+
+
+def _check_donatable(params: Tree) -> None:
+    """``ValueError`` unless every leaf of ``params`` is writable and no two leaves overlap."""
+    leaves, names = tree_leaves(params), _leaf_paths(params)
+    for leaf, name in zip(leaves, names):
+        if not leaf.flags.writeable:
+            raise ValueError(f"donate=True writes the new parameters into params, but {name} is "
+                             "read-only; pass a writable array or donate=False")
+    spans = []                                        # the memory of each leaf, by address
+    for leaf, name in zip(leaves, names):
+        if leaf.size:
+            lo, hi = np.lib.array_utils.byte_bounds(leaf)
+            spans.append((lo, hi, name))
+    spans.sort()
+    for (_, hi, a), (lo, _, b) in zip(spans, spans[1:]):
+        if lo < hi:
+            raise ValueError(f"donate=True writes into params in place, but {a} and {b} share memory "
+                             "(an array listed twice, or views of one array): the update would be "
+                             "applied twice; pass distinct arrays or donate=False")
 
 
 def apply_updates(params: Tree, updates: Tree) -> Tree:
@@ -707,7 +746,7 @@ def add_decayed_weights(weight_decay: float = 0.0, mask: Any = None) -> Gradient
         if weight_decay == 0.0:
             if (add_to is not None and factor is not None and not donate and type(grads) is np.ndarray
                     and type(add_to) is np.ndarray and add_to.dtype == grads.dtype
-                    and add_to.shape == grads.shape and grads.size <= _SMALL):
+                    and add_to.shape == grads.shape and 0 < grads.ndim and grads.size <= _SMALL):
                 out = np.multiply(grads, factor)      # plain gradient descent on a small problem:
                 return np.add(add_to, out, out=out), state   # theta + c*g, as elementwise() would
             if add_to is not None:
@@ -1080,7 +1119,7 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
 
     def step(g, s, d, s_new, d_new, out):             # safe when s_new is s and d_new is d
         ema_update(np.multiply(g, g, out=out), s, rho, scratch=out, out=s_new)   # s: EMA of g^2
-        std = np.add(s_new, eps, out=np.empty_like(out))   # sqrt(s_new + eps)
+        std = np.add(s_new, eps, out=np.empty(out.shape, d_new.dtype))   # sqrt(s_new + eps), in the state's dtype
         np.sqrt(std, out=std)
         np.add(d, eps, out=out)                       # Delta = sqrt(d + eps) / sqrt(s_new + eps) * g
         np.sqrt(out, out=out)
