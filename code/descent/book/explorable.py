@@ -302,7 +302,17 @@ def static_figure(kind: str, s: dict):
     from ..runner import minimize
     from ..second_order import newton
 
+    from .plotting import OPTIMIZER_STYLES
+
+    keys = {"gradient descent": "gd", "heavy ball": "momentum", "AdaGrad": "adagrad", "RMSProp": "rmsprop",
+            "Newton": "newton", "Adam": "adam"}
+
+    def style(label: str) -> dict:                    # the book's colour and line style of each method
+        st = OPTIMIZER_STYLES[keys[label]]
+        return {"color": st.color, "linestyle": st.linestyle, "lw": 1.2, "label": label}
+
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(7.0, 3.4), layout="constrained")
+    ylabel = "loss"
     if kind in ("step-size", "momentum", "adaptive", "family"):
         kappa = s["kappa"]
         angle = math.radians(s["angle_deg"]) if kind == "adaptive" else s["angle"]
@@ -319,8 +329,8 @@ def static_figure(kind: str, s: dict):
         _contour(ax, land, s["window"])
         for name, opt in runs.items():
             t = minimize(opt, land, np.array(s["start"], float), s["steps"])
-            ax.plot(t.iterates[:, 0], t.iterates[:, 1], lw=1.2, label=name)
-            bx.semilogy(np.maximum(t.losses, 1e-16), lw=1.2, label=name)
+            ax.plot(t.iterates[:, 0], t.iterates[:, 1], **style(name))
+            bx.semilogy(np.maximum(t.losses, 1e-16), **style(name))
     elif kind in ("newton", "adam"):
         name = s["landscape"]
         land = package_landscape(name)
@@ -331,12 +341,14 @@ def static_figure(kind: str, s: dict):
             n = newton(land, x0, s["newton_steps"], damping=s["damping"], tol=s["tol"])
             paths = {"gradient descent": t, "Newton": n}
             for label, tr in paths.items():
-                ax.plot(tr.iterates[:, 0], tr.iterates[:, 1], lw=1.2, label=label)
-                bx.semilogy(np.maximum(tr.grad_norms, 1e-16), lw=1.2, label=label)
+                ax.plot(tr.iterates[:, 0], tr.iterates[:, 1], **style(label))
+                bx.semilogy(np.maximum(tr.grad_norms, 1e-16), **style(label))
+            ylabel = "gradient norm"
         else:
             t = minimize(O.adam(lr=s["lr"], betas=(s["b1"], s["b2"])), land, x0, s["steps"])
-            ax.plot(t.iterates[:, 0], t.iterates[:, 1], lw=1.2, label="Adam")
-            bx.semilogy(np.maximum(t.losses - (land.min_value or 0.0), 1e-16), lw=1.2, label="Adam")
+            ax.plot(t.iterates[:, 0], t.iterates[:, 1], **style("Adam"))
+            bx.semilogy(np.maximum(t.losses - (land.min_value or 0.0), 1e-16), **style("Adam"))
+            ylabel = "loss above the minimum"
     elif kind == "schedules":
         from .noisy import expected_loss
 
@@ -348,7 +360,12 @@ def static_figure(kind: str, s: dict):
         ax.set_ylabel("learning rate")
         bx.semilogy(expected_loss(sched, land, np.array(s["start"], float), T, s["sigma"]), lw=1.2,
                     label="exact E f")
+        ylabel = "expected loss"
+    if kind != "schedules":
+        ax.set_xlabel(r"$\theta_1$")
+        ax.set_ylabel(r"$\theta_2$")
     ax.set_title(KINDS[kind], fontsize=9)
     bx.set_xlabel("step k")
+    bx.set_ylabel(ylabel)
     bx.legend(fontsize=8.5)
     return fig
