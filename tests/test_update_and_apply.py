@@ -245,6 +245,32 @@ def test_donated_params_must_not_overlap():
     apart = {"a": base[:5], "b": base[5:]}                       # views that do not overlap are fine
     new, _ = d.update_and_apply(opt, {"a": np.ones(5), "b": np.ones(5)}, opt.init(apart), apart, donate=True)
     assert np.allclose(base, -0.1)
+    W, buf = np.zeros((4, 10)), np.zeros(10)                     # interleaved, not overlapping: fine too
+    for parts in ([W[:, :5], W[:, 5:]], [buf[::2], buf[1::2]]):
+        ones = [np.ones(x.shape) for x in parts]
+        d.update_and_apply(opt, ones, opt.init(parts), parts, donate=True)
+    assert np.allclose(W, -0.1) and np.allclose(buf, -0.1)
+
+
+@pytest.mark.parametrize("donate", [False, True])
+def test_a_bare_0d_parameter(donate):
+    opt = d.sgd(0.5)
+    p, _ = d.update_and_apply(opt, np.array(2.0), opt.init(np.array(1.0)), np.array(1.0), donate=donate)
+    assert p.shape == () and float(p) == 0.0
+
+
+def test_the_runners_take_the_fused_step(monkeypatch):
+    from descent import transforms as T
+    opt = d.adam(1e-2)
+    fused, calls = T._APPLY_OF[opt.update], []
+
+    def counted(*args):
+        calls.append(1)
+        return fused(*args)
+    monkeypatch.setitem(T._APPLY_OF, opt.update, counted)
+    d.minimize(opt, L.Rosenbrock(), np.array([-1.2, 1.0]), 10)
+    d.minimize_many(opt, L.Rosenbrock(), np.zeros((3, 2)), 10)
+    assert len(calls) == 20
 
 
 def test_minimize_keeps_taking_a_custom_last_block_that_returns_a_list():

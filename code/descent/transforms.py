@@ -42,8 +42,9 @@ raises ``TypeError``.
 piece by piece while it is in cache.  Its ``donate=True`` is the one exception to values,
 asked for by name: parameters (and, in the named optimizers' blocks, the moments) are
 overwritten in place, as ``torch.optim`` does — the fastest way
-(``benchmarks/step_time.py``) — and a donated state raises :class:`StaleStateError` if
-used again.
+(``benchmarks/step_time.py``); a state whose arrays were written in place raises
+:class:`StaleStateError` if used again (transformations that cannot write in place, such as
+``inject_hyperparams``, leave their state valid and work on it as ``update`` does).
 
 Reference: Babuschkin et al., *The DeepMind JAX Ecosystem* (optax), 2020.
 """
@@ -413,17 +414,17 @@ def _check_donatable(params: Tree) -> None:
         if not leaf.flags.writeable:
             raise ValueError(f"donate=True writes the new parameters into params, but {name} is "
                              "read-only; pass a writable array or donate=False")
-    spans = []                                        # the memory of each leaf, by address
-    for leaf, name in zip(leaves, names):
-        if leaf.size:
-            lo, hi = np.lib.array_utils.byte_bounds(leaf)
-            spans.append((lo, hi, name))
-    spans.sort()
-    for (_, hi, a), (lo, _, b) in zip(spans, spans[1:]):
-        if lo < hi:
-            raise ValueError(f"donate=True writes into params in place, but {a} and {b} share memory "
-                             "(an array listed twice, or views of one array): the update would be "
-                             "applied twice; pass distinct arrays or donate=False")
+    spans = sorted((*np.lib.array_utils.byte_bounds(leaf), i) for i, leaf in enumerate(leaves) if leaf.size)
+    active: list[tuple[int, int]] = []                # (end, leaf) of the spans the sweep is inside
+    for lo, hi, i in spans:                           # a sweep over the leaves' memory, by address
+        active = [(end, j) for end, j in active if end > lo]
+        for _, j in active:                           # bounds overlap: do the elements?
+            if np.shares_memory(leaves[i], leaves[j]):
+                raise ValueError(f"donate=True writes into params in place, but {names[j]} and {names[i]} "
+                                 "share memory (an array listed twice, or overlapping views of one "
+                                 "array): the update would be applied twice; pass distinct arrays or "
+                                 "donate=False")
+        active.append((hi, i))
 
 
 def apply_updates(params: Tree, updates: Tree) -> Tree:
