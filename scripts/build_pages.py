@@ -114,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             target.unlink()
         shutil.copy(page, target)  # copied, so the cache key follows the page's source
         entries.append(f"- file: {rel.with_suffix('')}")
-    (out / "intro.md").write_text("# Scratch build\n\nPages built on their own.\n")
-    order = [rel for rel in chapter_files()] + sorted(given - set(chapter_files()))
+    root = Path("intro.md")                           # the welcome page is the book's root
+    if root not in given:
+        (out / root).write_text("# Scratch build\n\nPages built on their own.\n")
+    order = [rel for rel in chapter_files()] + sorted(given - set(chapter_files()) - {root})
     entries = [f"      - file: {rel.with_suffix('')}" for rel in order]
     (out / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: Pages\n"
                                   "    numbered: true\n    chapters:\n" + "\n".join(entries)

@@ -104,3 +104,18 @@ def test_a_glued_number_follows_a_change_under_code(tmp_path):
         (tmp_path / "code" / "value.txt").write_text(value + "\n")
         assert build_book.main(["--root", str(tmp_path)]) == 0
         assert value in html.read_text()
+
+
+@pytest.mark.parametrize("pages, own_root", [(["chapters/05-momentum.md"], False), (["intro.md"], True)])
+def test_build_pages_can_build_any_page_the_welcome_page_included(tmp_path, monkeypatch, pages, own_root):
+    """`make chapter CH=intro.md` uses the real welcome page as the scratch book's root."""
+    build_pages = load_script("build_pages")
+    monkeypatch.setattr(build_pages.build_book, "ensure_frontend", lambda root: None)
+    monkeypatch.setattr(build_pages.subprocess, "call", lambda *a, **k: 0)   # no build: the files only
+    out = tmp_path / "scratch"
+    assert build_pages.main([str(ROOT / p) for p in pages] + ["--out", str(out)]) == 0
+    intro = (out / "intro.md").read_text()
+    assert (intro == (ROOT / "intro.md").read_text()) is own_root
+    toc = (out / "_toc.yml").read_text()
+    assert "root: intro" in toc and "- file: intro\n" not in toc
+    assert (out / pages[0]).read_text() == (ROOT / pages[0]).read_text()
