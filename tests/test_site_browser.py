@@ -66,6 +66,20 @@ def toc_pages(root: Path = ROOT) -> list[str]:
 PAGES = toc_pages()
 
 
+def _dialog_check(page, button, modal: str, links: str, name: str, result: dict) -> bool:
+    """Click ``button``: the dialog ``#modal`` opens with links, and Escape closes it."""
+    is_open = f"() => document.getElementById('{modal}').open"
+    button.click()
+    page.wait_for_timeout(200)
+    result[f"{name}_dialog_open"] = page.evaluate(is_open)
+    result[f"{name}_dialog_links"] = page.locator(f"#{modal} {links}").count()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    result[f"{name}_dialog_closed"] = not page.evaluate(is_open)
+    return bool(result[f"{name}_dialog_open"] and result[f"{name}_dialog_links"] > 0
+                and result[f"{name}_dialog_closed"])
+
+
 def _toggle_check(page, width: int) -> dict:
     """Click the visible ☰ and ≣ buttons; report what opened and closed."""
     result = {}
@@ -85,35 +99,14 @@ def _toggle_check(page, width: int) -> dict:
         ok = (result["primary_before"] and not result["primary_after_click"]
               and result["primary_after_second_click"])
     else:
-        primary.click()
-        page.wait_for_timeout(200)
-        result["primary_dialog_open"] = page.evaluate(
-            "() => document.getElementById('pst-primary-sidebar-modal').open")
-        result["primary_dialog_links"] = page.locator(
-            "#pst-primary-sidebar-modal a.reference").count()
-        page.keyboard.press("Escape")
-        page.wait_for_timeout(200)
-        result["primary_dialog_closed"] = not page.evaluate(
-            "() => document.getElementById('pst-primary-sidebar-modal').open")
-        ok = (result["primary_dialog_open"] and result["primary_dialog_links"] > 0
-              and result["primary_dialog_closed"])
+        ok = _dialog_check(page, primary, "pst-primary-sidebar-modal", "a.reference", "primary", result)
     has_toc = page.locator("#pst-secondary-sidebar .page-toc a").count() > 0 or \
         page.locator("#pst-secondary-sidebar-modal .page-toc a").count() > 0
     result["has_page_toc"] = has_toc
     if has_toc:
         if secondary.is_visible():
-            secondary.click()
-            page.wait_for_timeout(200)
-            result["secondary_dialog_open"] = page.evaluate(
-                "() => document.getElementById('pst-secondary-sidebar-modal').open")
-            result["secondary_dialog_links"] = page.locator(
-                "#pst-secondary-sidebar-modal .page-toc a").count()
-            page.keyboard.press("Escape")
-            page.wait_for_timeout(200)
-            result["secondary_dialog_closed"] = not page.evaluate(
-                "() => document.getElementById('pst-secondary-sidebar-modal').open")
-            ok = ok and result["secondary_dialog_open"] and result["secondary_dialog_links"] > 0 \
-                and result["secondary_dialog_closed"]
+            ok = _dialog_check(page, secondary, "pst-secondary-sidebar-modal", ".page-toc a", "secondary",
+                               result) and ok
         else:
             # No ≣ button: then the "On this page" column must be on screen.
             result["secondary_sidebar_visible"] = page.locator(
