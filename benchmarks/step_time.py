@@ -175,6 +175,28 @@ def main(argv=None):
                      f" {med['in place'] / med['t1T']:8.2f} {low['in place'] / low['t1T']:5.2f}"
                      f" {med['in place*'] / med['t*']:8.2f}")
         print(line)
+    if torch is not None and (not args.only or "SGD" in args.only):
+        floor(args.rounds)
+
+
+def floor(rounds: int) -> None:
+    """What bounds any NumPy SGD: one ufunc over the same memory against torch's one axpy kernel."""
+    import torch
+
+    rng = np.random.default_rng(1)
+    p, g = rng.standard_normal(N, dtype=np.float32), rng.standard_normal(N, dtype=np.float32)
+    tp, tg = torch.from_numpy(p.copy()), torch.from_numpy(g.copy())
+    default = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        times = interleaved({"numpy p += g": lambda: np.add(p, g, out=p),
+                             "torch p.add_(g, alpha)": lambda: tp.add_(tg, alpha=-1e-3)}, rounds)
+    finally:
+        torch.set_num_threads(default)
+    med = {k: statistics.median(t) * 1e3 for k, t in times.items()}
+    a, b = med["numpy p += g"], med["torch p.add_(g, alpha)"]
+    print(f"floor of a NumPy SGD step (one thread): one ufunc, p += g, {a:.1f} ms against torch's "
+          f"one axpy kernel {b:.1f} ms: {a / b:.2f}x (SGD needs two ufuncs, g*lr then p + that)")
 
 
 if __name__ == "__main__":
