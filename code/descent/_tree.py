@@ -94,6 +94,16 @@ def _kind(tree: Any) -> str:
     return "array"
 
 
+def leaf_paths(tree: Tree, name: str = "params") -> list[str]:
+    """The name of every leaf of ``tree`` in :func:`tree_flatten` order, as :func:`check_tree`
+    names them in its errors (``params['W']``, ``params[0]``)."""
+    if isinstance(tree, Mapping):
+        return [p for k, x in tree.items() for p in leaf_paths(x, f"{name}[{k!r}]")]
+    if isinstance(tree, (tuple, list)):
+        return [p for i, x in enumerate(tree) for p in leaf_paths(x, f"{name}[{i}]")]
+    return [name]
+
+
 def check_same_structure(a: Tree, b: Tree, name_a: str = "params", name_b: str = "grads") -> None:
     """Raise ``TypeError``/``ValueError`` unless ``a`` and ``b`` have one structure and leaf shapes."""
     if type(a) is np.ndarray and type(b) is np.ndarray:  # the hot path

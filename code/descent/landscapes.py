@@ -102,10 +102,7 @@ def _constant_hessian(matrix: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _sum0(a: np.ndarray) -> np.ndarray:
     """``a.sum(axis=0)`` without ``ndarray.sum``'s Python layer (the same ufunc reduction, bit for bit)."""
-    return _add_reduce(a, axis=0)
-
-
-_add_reduce = np.add.reduce
+    return np.add.reduce(a, axis=0)
 
 
 def _scalar(value: np.ndarray) -> np.ndarray:

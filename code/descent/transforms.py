@@ -59,8 +59,8 @@ import numpy as np
 
 from . import _validate as v
 from ._parallel import elementwise
-from ._tree import (Tree, check_same_structure, check_tree, float_dtype, tree_flatten, tree_leaves,
-                    tree_map, tree_unflatten, tree_zeros_like)
+from ._tree import (Tree, check_same_structure, check_tree, float_dtype, leaf_paths, tree_flatten,
+                    tree_leaves, tree_map, tree_unflatten, tree_zeros_like)
 from .schedules import Schedule
 
 
@@ -316,8 +316,7 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
 
     def apply(grads, state, params, donate):
         """``params + update(grads, state, params)``: the last elementwise block adds to params."""
-        if type(state) is not tuple or len(state) != n:
-            check(state)
+        check(state)
         new_state = []
         for t, s in zip(apply_body, state):
             grads, s = _update(t, grads, s, params, donate)
@@ -398,18 +397,9 @@ def update_and_apply(optimizer: GradientTransformation, grads: Tree, state: Any,
     return _update_and_add(optimizer, grads, state, params, donate)
 
 
-def _leaf_paths(tree: Tree, name: str = "params") -> list[str]:
-    """The name of every leaf of ``tree``, in :func:`tree_flatten` order (``params['W'][0]``)."""
-    if isinstance(tree, Mapping):
-        return [p for k, x in tree.items() for p in _leaf_paths(x, f"{name}[{k!r}]")]
-    if isinstance(tree, (tuple, list)):
-        return [p for i, x in enumerate(tree) for p in _leaf_paths(x, f"{name}[{i}]")]
-    return [name]
-
-
 def _check_donatable(params: Tree) -> None:
     """``ValueError`` unless every leaf of ``params`` is writable and no two leaves overlap."""
-    leaves, names = tree_leaves(params), _leaf_paths(params)
+    leaves, names = tree_leaves(params), leaf_paths(params)
     for leaf, name in zip(leaves, names):
         if not leaf.flags.writeable:
             raise ValueError(f"donate=True writes the new parameters into params, but {name} is "

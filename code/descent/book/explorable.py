@@ -302,13 +302,10 @@ def static_figure(kind: str, s: dict):
     from ..runner import minimize
     from ..second_order import newton
 
-    from .plotting import OPTIMIZER_STYLES
-
-    keys = {"gradient descent": "gd", "heavy ball": "momentum", "AdaGrad": "adagrad", "RMSProp": "rmsprop",
-            "Newton": "newton", "Adam": "adam"}
+    from .plotting import optimizer_style
 
     def style(label: str) -> dict:                    # the book's colour and line style of each method
-        st = OPTIMIZER_STYLES[keys[label]]
+        st = optimizer_style(label)
         return {"color": st.color, "linestyle": st.linestyle, "lw": 1.2, "label": label}
 
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(7.0, 3.4), layout="constrained")
